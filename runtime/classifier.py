@@ -6,9 +6,12 @@ must run on a Raspberry Pi without it (DESIGN.md), so the interpreters are looke
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+import os
+import sys
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -49,6 +52,21 @@ def tflite_interpreter_class() -> type:
     )
 
 
+@contextlib.contextmanager
+def _native_stderr_silenced() -> Iterator[None]:
+    """LiteRT's C++ prints 'INFO: Created TensorFlow Lite XNNPACK delegate' on file descriptor 2;
+    our CLIs promise stderr holds only real errors. Python-level exceptions still propagate."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
 def _quantize(x: np.ndarray, scale: float, zero_point: int, dtype: np.dtype) -> np.ndarray:
     info = np.iinfo(dtype)
     q = np.rint(x / scale) + zero_point
@@ -74,6 +92,10 @@ class _TFLiteRunner:
     """One LiteRT interpreter sized for one batch (padding to it when the model's is fixed)."""
 
     def __init__(self, data: bytes, threads: int, batch: int | None = None):
+        with _native_stderr_silenced():
+            self._build(data, threads, batch)
+
+    def _build(self, data: bytes, threads: int, batch: int | None) -> None:
         self.interpreter = tflite_interpreter_class()(model_content=data, num_threads=threads)
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]

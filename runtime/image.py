@@ -1,0 +1,133 @@
+"""python -m runtime.image PATH... [--model M] [--json] [--annotate DIR]: the number in photos."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from runtime.draw import annotate
+from runtime.errors import EXIT_USER_ERROR, UserError, cli
+from runtime.formats import DEFAULT_MODEL
+from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
+
+PROG = "runtime.image"
+JPEG_MAGIC, PNG_MAGIC = b"\xff\xd8", b"\x89PNG\r\n\x1a\n"
+SAVE_AS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}  # else annotations are PNG
+
+
+def quiet_opencv() -> None:
+    """OpenCV's own warnings on undecodable files would add lines to our one-line errors."""
+    logging = getattr(getattr(cv2, "utils", None), "logging", None)
+    if logging is not None:
+        logging.setLogLevel(logging.LOG_LEVEL_SILENT)
+
+
+def _truncated(data: bytes) -> bool:
+    """JPEG without an end-of-image marker after its scan, PNG without its IEND chunk."""
+    if data.startswith(JPEG_MAGIC):
+        return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
+    if data.startswith(PNG_MAGIC):
+        return b"IEND" not in data[-64:]
+    return False
+
+
+def load_image(path: Path) -> np.ndarray:
+    """A decoded image as stored (gray, colour or with alpha; 8 or 16 bits), or a UserError."""
+    if not path.exists():
+        raise UserError(f"image not found: {path}")
+    if path.is_dir():
+        raise UserError(f"{path} is a directory, not an image")
+    data = path.read_bytes()
+    if not data:
+        raise UserError(f"{path} is empty")
+    if _truncated(data):
+        raise UserError(f"{path} is truncated (the file ends before the image does)")
+    # JPEGs through IMREAD_COLOR so their EXIF orientation applies (phone photos)
+    flags = cv2.IMREAD_COLOR if data.startswith(JPEG_MAGIC) else cv2.IMREAD_UNCHANGED
+    try:
+        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
+    except cv2.error:
+        image = None
+    if image is None or image.size == 0:
+        raise UserError(f"{path} is not an image OpenCV can read")
+    return image
+
+
+def save_image(path: Path, image: np.ndarray) -> None:
+    """Encode, write to a temporary file beside `path`, rename: never a half-written image."""
+    ok, encoded = cv2.imencode(path.suffix, image)
+    if not ok:
+        raise UserError(f"cannot encode an image as {path.suffix}")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(encoded.tobytes())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def annotated_path(source: Path, out_dir: Path) -> Path:
+    suffix = source.suffix.lower() if source.suffix.lower() in SAVE_AS else ".png"
+    return out_dir / f"{source.stem}.annotated{suffix}"
+
+
+def describe(path: str, reading: Reading) -> str:
+    """The human line: 'photo.jpg: 42  (4 99%, 2 87%)'."""
+    if not reading.items:
+        text = f"{path}: no digits found"
+    else:
+        detail = ", ".join(f"{i.digit} {i.confidence:.0%}" for i in reading.items)
+        text = f"{path}: {reading.digits}  ({detail})"
+    if reading.unsure:
+        unsure = ", ".join(f"{i.digit} {i.confidence:.0%}" for i in reading.unsure)
+        text += f"  [below threshold: {unsure}]"
+    return text
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=PROG, description="Read the handwritten number in photos.")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="image files (JPEG, PNG, ...)")
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--json", action="store_true", help="one JSON object per image per line")
+    p.add_argument("--annotate", metavar="DIR", help="write each image with its boxes and digits")
+    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+                   help="confidence below which a digit is not shown (default %(default)s)")
+    p.add_argument("--threads", type=int, default=1, help="inference threads")
+    return p.parse_args(argv)
+
+
+@cli
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    quiet_opencv()
+    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
+    out_dir = Path(args.annotate) if args.annotate else None
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    failed = 0
+    for name in args.paths:
+        try:
+            image = load_image(Path(name))
+        except UserError as e:  # one bad file does not stop the others
+            print(f"{PROG}: error: {e}", file=sys.stderr)
+            failed += 1
+            continue
+        reading = recognizer.read(image)
+        print(json.dumps(reading.to_dict(name)) if args.json else describe(name, reading),
+              flush=True)
+        if out_dir is not None:
+            save_image(annotated_path(Path(name), out_dir), annotate(image, reading))
+    return EXIT_USER_ERROR if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
