@@ -1,0 +1,74 @@
+"""Keras model -> ONNX bytes: float32 through tf2onnx, int8 QDQ through onnxruntime quantization."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from export.context import Context
+
+OPSET = 17  # recent, and supported by tf2onnx 1.17 (up to 18) and every current onnxruntime
+INPUT_NAME = "input"
+CALIBRATION_BATCH = 100
+
+
+def float32(ctx: Context) -> bytes:
+    """tf2onnx from a tf.function (from_keras fails on Keras 3): NHWC, dynamic batch, checked."""
+    import onnx
+    import tensorflow as tf
+    import tf2onnx
+
+    model = ctx.reference.model
+    run = tf.function(lambda x: model(x, training=False))
+    spec = (tf.TensorSpec([None, 28, 28, 1], tf.float32, name=INPUT_NAME),)
+    proto, _ = tf2onnx.convert.from_function(run, input_signature=spec, opset=OPSET)
+    onnx.checker.check_model(proto, full_check=True)
+    return proto.SerializeToString()
+
+
+class _Reader:
+    """Calibration batches for onnxruntime (a CalibrationDataReader by duck typing)."""
+
+    def __init__(self, images: np.ndarray):
+        self.batches = iter(np.array_split(images, max(1, len(images) // CALIBRATION_BATCH)))
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        batch = next(self.batches, None)
+        return None if batch is None else {INPUT_NAME: np.ascontiguousarray(batch)}
+
+
+def int8(ctx: Context) -> bytes:
+    """Static int8 QDQ, per-channel weights, calibrated on training images."""
+    import onnx
+    from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
+
+    with tempfile.TemporaryDirectory(prefix="mnist-edge-onnx-") as tmp:
+        src, dst = Path(tmp) / "float32.onnx", Path(tmp) / "int8.onnx"
+        src.write_bytes(float32(ctx))
+        quantize_static(str(src), str(dst), _Reader(ctx.calibration_images),
+                        quant_format=QuantFormat.QDQ, per_channel=True,
+                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
+        proto = onnx.load(str(dst))
+    onnx.checker.check_model(proto)
+    return proto.SerializeToString()
+
+
+def embed(data: bytes, key: str, value: str) -> bytes:
+    """A copy of an ONNX model with one metadata_props entry set."""
+    import onnx
+
+    proto = onnx.load_from_string(data)
+    kept = [p for p in proto.metadata_props if p.key != key]
+    del proto.metadata_props[:]
+    proto.metadata_props.extend(kept)
+    proto.metadata_props.add(key=key, value=value)
+    return proto.SerializeToString()
+
+
+CONVERTERS: dict[str, Callable[[Context], bytes]] = {
+    "onnx:float32": float32,
+    "onnx:int8": int8,
+}

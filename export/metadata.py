@@ -1,0 +1,62 @@
+"""The metadata dict embedded in every artifact (DESIGN.md), built from measured numbers."""
+
+from __future__ import annotations
+
+import platform
+import shlex
+import sys
+from datetime import datetime, timezone
+from importlib import metadata as importlib_metadata
+from typing import Any
+
+from export.source import FloatReference
+from export.validate import Verdict
+from runtime.formats import LABELS, Format
+from runtime.metadata import INPUT_CONVENTION
+
+PACKAGES = ("tensorflow", "keras", "tf-keras", "tensorflow-model-optimization", "tf2onnx",
+            "onnx", "onnxruntime", "ai-edge-litert", "numpy")
+
+
+def versions() -> dict[str, str]:
+    """Installed versions of the packages that shape an artifact."""
+    found = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            found[name] = importlib_metadata.version(name)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return found
+
+
+def command_line() -> str:
+    """The command that made the artifact, as typed (python -m module args...)."""
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    head = ["python", "-m", spec.name] if spec is not None else ["python", sys.argv[0]]
+    return shlex.join(head + sys.argv[1:])
+
+
+def build(fmt: Format, reference: FloatReference, verdict: Verdict,
+          settings: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "format": fmt.key,
+        "variant": fmt.variant,
+        "description": fmt.description,
+        "full_integer": fmt.full_integer,
+        "labels": LABELS,
+        "input": INPUT_CONVENTION,
+        "source_model": reference.path.name,
+        "source_model_sha256": reference.sha256,
+        "float_reference_accuracy": round(reference.accuracy, 4),
+        "accuracy": round(verdict.accuracy, 4),
+        "delta_points": round(verdict.delta, 4),
+        "agreement": round(verdict.agreement, 4),
+        "max_prob_diff": float(f"{verdict.max_prob_diff:.6g}"),
+        "test_images": verdict.images,
+        "test_set_sha256": reference.dataset_sha256,
+        "contract": fmt.budget(),
+        "settings": settings,
+        "command": command_line(),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "versions": versions(),
+    }

@@ -1,0 +1,19 @@
+"""python -m export.onnx: the onnx variants of the format table, verified, with REPORT.md."""
+
+from __future__ import annotations
+
+import sys
+
+from export.cli import main as export_main
+from runtime.errors import cli
+
+BACKEND = "onnx"
+
+
+@cli
+def main(argv: list[str] | None = None) -> int:
+    return export_main(BACKEND, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,110 @@
+"""Verification: an exported file, run by the runtime's Classifier, against the float model."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from export.source import FloatReference, accuracy
+from runtime.classifier import Classifier, tflite_interpreter_class
+from runtime.errors import UserError
+from runtime.formats import Format
+
+FLOAT_KINDS = "f"
+# ONNX compute nodes that must run on int8 QDQ inputs in a full-integer model.
+ONNX_KERNELS = {"Conv", "MatMul", "Gemm"}
+
+
+class ValidationError(UserError):
+    """An exported artifact that breaks its row of the accuracy contract."""
+
+
+@dataclass
+class Verdict:
+    """What an artifact scores on all 10,000 test images, next to the float model."""
+
+    accuracy: float  # percent
+    delta: float  # points vs the float model
+    agreement: float  # percent of images with the float model's top-1 class
+    max_prob_diff: float  # largest absolute probability difference, any image, any class
+    images: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def measure(path: Path, reference: FloatReference) -> Verdict:
+    probs = Classifier(path).predict(reference.test_images)
+    acc = accuracy(probs, reference.test_labels)
+    return Verdict(
+        accuracy=acc,
+        delta=acc - reference.accuracy,
+        agreement=float(100.0 * np.mean(probs.argmax(axis=1) == reference.predictions)),
+        max_prob_diff=float(np.abs(probs - reference.probs).max()),
+        images=len(probs),
+    )
+
+
+def integer_problems(path: Path) -> list[str]:
+    """Why a model is not full-integer (empty when it is)."""
+    if path.suffix == ".onnx":
+        return _onnx_integer_problems(path)
+    interpreter = tflite_interpreter_class()(model_path=str(path))
+    problems = []
+    for kind, details in (("input", interpreter.get_input_details()),
+                          ("output", interpreter.get_output_details())):
+        dtypes = {np.dtype(d["dtype"]).name for d in details}
+        if dtypes != {"int8"}:
+            problems.append(f"{kind} tensor type {sorted(dtypes)}, expected int8")
+    floats = [t["name"] for t in interpreter.get_tensor_details()
+              if np.dtype(t["dtype"]).kind in FLOAT_KINDS]
+    if floats:
+        problems.append(f"{len(floats)} float tensors (e.g. {floats[0]}): not integer kernels")
+    return problems
+
+
+def _onnx_integer_problems(path: Path) -> list[str]:
+    """QDQ: every Conv/MatMul/Gemm input comes from a DequantizeLinear of int8 data."""
+    import onnx
+
+    graph = onnx.load(str(path)).graph
+    producers = {out: node for node in graph.node for out in node.output}
+    int8_inits = {i.name for i in graph.initializer if i.data_type == onnx.TensorProto.INT8}
+    quantized = {node.output[0] for node in graph.node if node.op_type == "QuantizeLinear"}
+    problems = []
+    for node in graph.node:
+        if node.op_type not in ONNX_KERNELS:
+            continue
+        for name in node.input[:2]:
+            dq = producers.get(name)
+            source = dq.input[0] if dq is not None and dq.op_type == "DequantizeLinear" else None
+            if source not in int8_inits and source not in quantized:
+                problems.append(f"{node.op_type} {node.name}: input {name} is not int8 QDQ")
+    if not any(n.op_type in ONNX_KERNELS for n in graph.node):
+        problems.append("no Conv/MatMul/Gemm nodes found")
+    return problems
+
+
+def check(fmt: Format, verdict: Verdict, path: Path) -> None:
+    """Raise ValidationError when the artifact breaks its contract row."""
+    if not fmt.accepts(verdict.delta, verdict.agreement):
+        raise ValidationError(
+            f"{fmt.filename} breaks its contract ({fmt.budget()}): accuracy "
+            f"{verdict.accuracy:.2f}% ({verdict.delta:+.2f} pts), agreement "
+            f"{verdict.agreement:.2f}%; not written"
+        )
+    if fmt.full_integer:
+        problems = integer_problems(path)
+        if problems:
+            raise ValidationError(
+                f"{fmt.filename} is not full-integer: {'; '.join(problems)}; not written"
+            )
+
+
+def verify(fmt: Format, path: Path, reference: FloatReference) -> Verdict:
+    """Measure a written (temporary) artifact and enforce its contract row."""
+    verdict = measure(path, reference)
+    check(fmt, verdict, path)
+    return verdict
