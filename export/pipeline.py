@@ -85,6 +85,7 @@ def run(backend: str, variant: str, model: Path, out_dir: Path,
         data_dir: Path | None = None) -> list[Path]:
     """Export the chosen variants of one backend; ValidationError names every broken contract."""
     source.quiet_tensorflow()
+    source.check_keras_file(model)  # before the out folder is created: bad input leaves nothing
     writable_dir(out_dir)
     chosen = [f for f in formats_for(backend) if variant in (ALL, f.variant)]
     if not chosen:

@@ -49,14 +49,19 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def load_keras(path: str | Path):
-    """A Keras 3 model from a .keras file; UserError for a missing or non-Keras file."""
-    path = Path(path)
+def check_keras_file(path: Path) -> None:
+    """Cheap checks before TensorFlow loads: a missing or non-Keras file is one clear error."""
     if not path.is_file():
         raise UserError(f"model file not found: {path}")
     # A .keras file is a zip archive with config.json: checking first keeps Keras' long errors away.
     if not zipfile.is_zipfile(path) or "config.json" not in zipfile.ZipFile(path).namelist():
         raise UserError(f"{path}: not a Keras model (.keras archive expected)")
+
+
+def load_keras(path: str | Path):
+    """A Keras 3 model from a .keras file; UserError for a missing or non-Keras file."""
+    path = Path(path)
+    check_keras_file(path)
     import keras
 
     try:
@@ -92,4 +97,4 @@ def calibration_images(count: int = CALIBRATION_IMAGES, seed: int = CALIBRATION_
 
 def quiet_tensorflow() -> None:
     """Hide TensorFlow's C++ start-up chatter so a failing export's one line stays readable."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")

@@ -1,0 +1,57 @@
+"""Accuracy regression on the SHIPPED artifacts in models/, on all 10,000 test images."""
+
+from __future__ import annotations
+
+import pytest
+
+from runtime.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR, Format
+
+pytestmark = pytest.mark.slow
+MAX_INT8_SIZE_RATIO = 0.30  # the int8 TFLite file vs the float32 one
+
+
+def _shipped(name: str):
+    path = MODELS_DIR / name
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: run `python -m export.tflite` and `python -m export.onnx`")
+    return path
+
+
+@pytest.fixture(scope="module")
+def reference():
+    from export.source import float_reference
+
+    return float_reference(_shipped(FLOAT_MODEL_NAME))
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
+def test_artifact_meets_its_contract_row(fmt: Format, reference):
+    from export.validate import measure
+
+    verdict = measure(_shipped(fmt.filename), reference)
+    assert verdict.images == 10_000
+    assert fmt.accepts(verdict.delta, verdict.agreement), (
+        f"{fmt.filename}: {verdict.delta:+.3f} pts, agreement {verdict.agreement:.2f}% "
+        f"breaks {fmt.budget()}")
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.full_integer], ids=lambda f: f.key)
+def test_int8_artifacts_are_full_integer(fmt: Format):
+    from export.validate import integer_problems
+
+    assert integer_problems(_shipped(fmt.filename)) == []
+
+
+def test_int8_tflite_is_small():
+    int8 = _shipped("mnist_cnn_int8.tflite").stat().st_size
+    float32 = _shipped("mnist_cnn_float32.tflite").stat().st_size
+    assert int8 <= MAX_INT8_SIZE_RATIO * float32, f"int8 is {int8 / float32:.0%} of float32"
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
+def test_artifact_metadata_names_its_source(fmt: Format, reference):
+    from runtime import metadata
+
+    meta = metadata.read(_shipped(fmt.filename))
+    assert meta["format"] == fmt.key
+    assert meta["source_model_sha256"] == reference.sha256, "exported from another float model"
