@@ -137,7 +137,8 @@ def _download(name: str, mirrors: tuple[str, ...], dest_dir: Path) -> tuple[Path
     return None, failures
 
 
-def locate(name: str, data_dir: str | Path | None = None, mirrors: tuple[str, ...] = MIRRORS) -> Path:
+def locate(name: str, data_dir: str | Path | None = None,
+           mirrors: tuple[str, ...] = MIRRORS) -> Path:
     """The path of one MNIST file, downloading it into the cache when it is nowhere to be found."""
     dirs = search_dirs(data_dir)
     found = _find(name, dirs)
@@ -161,7 +162,8 @@ def _read(name: str, expected: int, data_dir, mirrors) -> tuple[np.ndarray, str]
     return array, _verify(name, data, str(path))
 
 
-def load(split: str, data_dir: str | Path | None = None, mirrors: tuple[str, ...] = MIRRORS) -> Split:
+def load(split: str, data_dir: str | Path | None = None,
+         mirrors: tuple[str, ...] = MIRRORS) -> Split:
     """The 'train' (60,000) or 'test' (10,000) split, validated and checksummed."""
     if split not in SPLITS:
         raise ValueError(f"split must be one of {sorted(SPLITS)}, not {split!r}")

@@ -1,4 +1,4 @@
-"""User-facing errors: bad input is one clear line on stderr and a non-zero exit, never a traceback."""
+"""User-facing errors: bad input is one clear line on stderr and a non-zero exit, no traceback."""
 
 from __future__ import annotations
 

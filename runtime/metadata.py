@@ -77,5 +77,6 @@ def read(path: str | Path) -> dict[str, Any]:
     if path.suffix == ".onnx":
         import onnxruntime as ort
 
-        return read_onnx_session(ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]))
+        session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+        return read_onnx_session(session)
     return read_tflite(path.read_bytes())
