@@ -1,29 +1,184 @@
-"""Speed of the models: load time, batch-1 latency, batch-64 throughput, full pipeline FPS."""
+"""python -m runtime.benchmark [--models ...] [--threads N] [--report]: speed of the models.
+
+Load time, batch-1 latency (median, p99), batch-64 throughput, and the full pipeline
+(preprocessing + inference) on a 640x480 frame, in frames per second.
+"""
 
 from __future__ import annotations
 
+import argparse
+import os
+import platform
+import sys
 import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
 
+import cv2
 import numpy as np
 
-from runtime.classifier import Classifier
+from runtime.classifier import Classifier, ClassifierOptions
+from runtime.errors import UserError, cli
+from runtime.formats import FORMATS, MODELS_DIR
+from runtime.preprocess import find_digits
+from runtime.recognizer import Recognizer
+from runtime.report import update_section
 
+PROG = "runtime.benchmark"
 WARMUP_RUNS = 10
+THROUGHPUT_BATCH = 64
+FRAME_SIZE = (640, 480)
+FRAME_TEXT = "4096"  # digits on the benchmark frame
+REPORT_SECTION = "benchmark"
+MODEL_SUFFIXES = (".tflite", ".onnx")
 
 
 def _sample_images(n: int, seed: int = 0) -> np.ndarray:
-    """Deterministic non-trivial inputs (timing does not depend on the values, only the shapes)."""
+    """Deterministic inputs (timing depends on the shapes only, not the values)."""
     return np.random.default_rng(seed).random((n, 28, 28, 1), dtype=np.float32)
+
+
+def _timed(fn, runs: int) -> np.ndarray:
+    """Seconds per call of fn(), after a warm-up."""
+    for _ in range(min(WARMUP_RUNS, runs)):
+        fn()
+    times = np.empty(runs)
+    for i in range(runs):
+        start = time.perf_counter()
+        fn()
+        times[i] = time.perf_counter() - start
+    return times
 
 
 def latency_us(classifier: Classifier, runs: int = 200) -> tuple[float, float]:
     """Median and p99 microseconds per image at batch 1."""
     x = _sample_images(1)
-    for _ in range(WARMUP_RUNS):
-        classifier.predict(x)
-    times = np.empty(runs)
-    for i in range(runs):
-        start = time.perf_counter_ns()
-        classifier.predict(x)
-        times[i] = time.perf_counter_ns() - start
-    return float(np.median(times) / 1e3), float(np.percentile(times, 99) / 1e3)
+    times = _timed(lambda: classifier.predict(x), runs) * 1e6
+    return float(np.median(times)), float(np.percentile(times, 99))
+
+
+def throughput(classifier: Classifier, runs: int = 20, batch: int = THROUGHPUT_BATCH) -> float:
+    """Images per second at the given batch size (median run)."""
+    x = _sample_images(batch)
+    return batch / float(np.median(_timed(lambda: classifier.predict(x), runs)))
+
+
+def benchmark_frame() -> np.ndarray:
+    """A 640x480 photo-like frame: a handwriting-like number on unevenly lit, noisy paper."""
+    w, h = FRAME_SIZE
+    ramp = np.linspace(1.0, 0.6, w, dtype=np.float32)[None, :] * np.ones((h, 1), np.float32)
+    frame = np.full((h, w), 220, np.float32) * ramp
+    ink = np.zeros((h, w), np.uint8)
+    cv2.putText(ink, FRAME_TEXT, (140, 300), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 4.0, 255, 9,
+                cv2.LINE_AA)
+    frame = frame * (1 - 0.8 * ink.astype(np.float32) / 255)
+    frame += np.random.default_rng(0).normal(0, 4, frame.shape).astype(np.float32)
+    gray = np.clip(frame, 0, 255).astype(np.uint8)
+    return cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+
+
+@dataclass(frozen=True)
+class Result:
+    path: Path
+    backend: str
+    size_kb: float
+    load_ms: float
+    median_us: float
+    p99_us: float
+    batch_per_s: float
+    pipeline_fps: float
+
+
+def measure(path: Path, threads: int, runs: int, frame: np.ndarray) -> Result:
+    start = time.perf_counter()
+    classifier = Classifier(path, ClassifierOptions(threads=threads))
+    load_ms = (time.perf_counter() - start) * 1e3
+    median, p99 = latency_us(classifier, runs)
+    batch = throughput(classifier, max(3, runs // 10))
+    recognizer = Recognizer(classifier)
+    fps = 1.0 / float(np.median(_timed(lambda: recognizer.read(frame), runs)))
+    return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, median, p99,
+                  batch, fps)
+
+
+def default_models() -> list[Path]:
+    """Every model in models/, release artifacts first in the table's order."""
+    order = {f.filename: i for i, f in enumerate(FORMATS)}
+    found = [p for p in MODELS_DIR.glob("*") if p.suffix in MODEL_SUFFIXES]
+    return sorted(found, key=lambda p: (order.get(p.name, len(order)), p.name))
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith(("model name", "Model")):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"{cpu}, {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f}"
+
+
+def table(results: list[Result], threads: int, preprocess_fps: float) -> str:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## Speed ({threads} thread{'s' if threads > 1 else ''}, `python -m runtime.benchmark`)",
+        "",
+        f"Measured {when} on {machine()}. Latency is per image at batch 1; the pipeline is "
+        f"preprocessing plus inference on a {FRAME_SIZE[0]}x{FRAME_SIZE[1]} frame holding "
+        f"{len(FRAME_TEXT)} digits; preprocessing alone runs at {preprocess_fps:,.0f} FPS.",
+        "",
+        "| model | backend | size (KB) | load (ms) | batch-1 median (us) | batch-1 p99 (us) "
+        f"| batch-{THROUGHPUT_BATCH} (images/s) | pipeline (FPS) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(f"| {r.path.name} | {r.backend} | {r.size_kb:,.0f} | {r.load_ms:,.1f} "
+                     f"| {r.median_us:,.0f} | {r.p99_us:,.0f} | {r.batch_per_s:,.0f} "
+                     f"| {r.pipeline_fps:,.0f} |")
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=PROG, description="Measure the speed of the models.")
+    p.add_argument("--models", nargs="+", metavar="M", help="model files (default: models/*)")
+    p.add_argument("--threads", type=int, default=1,
+                   help="inference and OpenCV threads (default 1: one core)")
+    p.add_argument("--runs", type=int, default=200, help="timed runs per measurement")
+    p.add_argument("--report", nargs="?", const=str(MODELS_DIR / "REPORT.md"), metavar="PATH",
+                   help="also write the table into the 'benchmark' section of models/REPORT.md")
+    args = p.parse_args(argv)
+    if args.threads < 1 or args.runs < 1:
+        p.error("--threads and --runs must be at least 1")
+    return args
+
+
+@cli
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    paths = [Path(m) for m in args.models] if args.models else default_models()
+    if not paths:
+        raise UserError(f"no models in {MODELS_DIR}: export some or pass --models")
+    cv2.setNumThreads(args.threads)
+    frame = benchmark_frame()
+    preprocess_fps = 1.0 / float(np.median(_timed(lambda: find_digits(frame), args.runs)))
+    results = []
+    for path in paths:
+        results.append(measure(path, args.threads, args.runs, frame))
+        r = results[-1]
+        print(f"{r.path.name}: load {r.load_ms:.1f} ms, batch-1 {r.median_us:.0f} us "
+              f"(p99 {r.p99_us:.0f}), batch-{THROUGHPUT_BATCH} {r.batch_per_s:.0f} images/s, "
+              f"pipeline {r.pipeline_fps:.0f} FPS", file=sys.stderr, flush=True)
+    text = table(results, args.threads, preprocess_fps)
+    print(text)
+    if args.report:
+        update_section(args.report, REPORT_SECTION, text)
+        print(f"wrote section '{REPORT_SECTION}' of {args.report}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
