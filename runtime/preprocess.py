@@ -2,35 +2,26 @@
 
 Steps: grayscale; paper brightness estimated by a morphological closing on a downscaled copy (it
 erases strokes but keeps shadow edges, so uneven light cancels out); ink = how much darker than
-its own paper a pixel is; a threshold on that; connected components filtered by size and shape,
-broken strokes of one digit merged; each digit fitted into 20x20 keeping its aspect ratio and placed
-in 28x28 with its centre of mass at the centre, as MNIST was made. All per-pixel work is OpenCV.
+its own paper a pixel is; a threshold on that; digit regions (runtime.segment); each digit cut at
+full size, fitted into 20x20 keeping its aspect ratio and placed in 28x28 with its centre of mass
+at the centre, as MNIST was made. All per-pixel work is OpenCV.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
+from runtime.segment import regions
+
 SEGMENT_SIDE = 400  # segmentation runs on a copy this size (speed); digits are cut at full size
+MIN_SIDE = 200  # smaller images are enlarged to this first
 MAX_CROP_SIDE = 1600  # larger photos are shrunk to this first: more pixels add nothing to 28x28
 BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light varies slowly
 BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a frame-filling digit
 MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
-MIN_SIZE = 8  # px (longer side) at working scale: smaller blobs are specks
-MIN_AREA = 12  # px
-RELATIVE_MIN_SIZE = 0.3  # of the biggest candidate: dots and specks beside real digits
-MAX_ASPECT = 2.5  # width / height; wider blobs are lines or smudges
-MAX_FRAME_SPAN = 0.9  # components this wide or tall and touching the border are paper edges
-MERGE_OVERLAP = 0.5  # of the narrower box's width: pieces stacked like this are one digit
-PIECE_SIZE = 0.6  # a piece this much smaller than its neighbour, touching its span, joins it
-PIECE_HEIGHT = 0.5  # ... or this much flatter (the bar of a 5 or a 7)
-MAX_COMPONENTS = 64  # the largest ones; more than this is texture, not a number
-# Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
-LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 MNIST_SIDE, MNIST_BOX, MNIST_CENTRE = 28, 20, 14.0  # MNIST's mean centre of mass is (14.0, 14.0)
 PEAK_QUANTILE = 0.9  # this quantile of a digit's ink becomes full white, as in MNIST
 MNIST_STROKE = 2.2  # mean stroke width of MNIST digits, in pixels of the 20x20 box
@@ -117,63 +108,6 @@ def binarize(ink: np.ndarray) -> np.ndarray:
     return mask
 
 
-def _candidates(stats: np.ndarray, shape: tuple[int, int]) -> list[int]:
-    """Component labels big enough to matter and not the paper's or the frame's edges."""
-    x, y, w, h, area = (stats[:, i] for i in range(5))
-    height, width = shape
-    touches = (x == 0) | (y == 0) | (x + w == width) | (y + h == height)
-    huge = (w > MAX_FRAME_SPAN * width) | (h > MAX_FRAME_SPAN * height)
-    keep = (area >= MIN_AREA) & ~(touches & huge)
-    keep[0] = False  # label 0 is the background
-    labels = np.flatnonzero(keep)
-    return labels[np.argsort(-area[labels])][:MAX_COMPONENTS].tolist()
-
-
-def _belong_together(a: list[int], b: list[int]) -> bool:
-    """Two boxes (x, y, w, h) that are pieces of one digit: stacked over each other, or a small
-    piece touching the span of a big one (the bar of a 7 or a 5 drawn apart from the rest)."""
-    (xa, ya, wa, ha), (xb, yb, wb, hb) = a, b
-    overlap = min(xa + wa, xb + wb) - max(xa, xb)
-    gap = max(ya, yb) - min(ya + ha, yb + hb)
-    if overlap >= MERGE_OVERLAP * min(wa, wb) and gap <= 0.5 * max(ha, hb):
-        return True
-    small, big = sorted((max(wa, ha), max(wb, hb)))
-    piece = small < PIECE_SIZE * big or min(ha, hb) < PIECE_HEIGHT * max(ha, hb)
-    return overlap >= 0 and piece and gap <= 0.25 * max(ha, hb)
-
-
-def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
-    """Groups of labels that make one digit (a digit broken in pieces), with their joint box."""
-    groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
-    merged = True
-    while merged:
-        merged = False
-        for i, j in itertools.combinations(range(len(groups)), 2):
-            if _belong_together(groups[i][1], groups[j][1]):
-                (xi, yi, wi, hi), (xj, yj, wj, hj) = groups[i][1], groups[j][1]
-                x0, y0 = min(xi, xj), min(yi, yj)
-                x1, y1 = max(xi + wi, xj + wj), max(yi + hi, yj + hj)
-                groups[i] = (groups[i][0] + groups[j][0], [x0, y0, x1 - x0, y1 - y0])
-                del groups[j]
-                merged = True
-                break
-    return groups
-
-
-def _select(groups: list[tuple[list[int], list[int]]]) -> list[tuple[list[int], list[int]]]:
-    """Digit-shaped groups, not much smaller than the biggest, left to right.
-
-    Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
-    """
-    shaped = [g for g in groups
-              if max(g[1][2], g[1][3]) >= MIN_SIZE and g[1][2] <= MAX_ASPECT * g[1][3]]
-    if not shaped:
-        return []
-    biggest = max(max(g[1][2], g[1][3]) for g in shaped)
-    chosen = [g for g in shaped if max(g[1][2], g[1][3]) >= RELATIVE_MIN_SIZE * biggest]
-    return sorted(chosen, key=lambda g: g[1][0] + g[1][2] / 2)
-
-
 def normalize_digit(ink: np.ndarray, mask: np.ndarray, stroke: float) -> np.ndarray:
     """One digit's ink (uint8) and mask (bool), cropped -> float32 28x28 as MNIST made its digits.
 
@@ -222,15 +156,13 @@ def _shrink(gray: np.ndarray, side: int, integer: bool = False) -> tuple[np.ndar
 def find_digits(image: np.ndarray) -> Digits:
     """Every digit in a photo or frame, MNIST-normalised, left to right."""
     full, _ = _shrink(to_gray(image), MAX_CROP_SIDE)
+    if max(full.shape) < MIN_SIDE:  # tiny crops (MNIST itself): too small to estimate paper on
+        grow = MIN_SIDE / max(full.shape)
+        full = cv2.resize(full, None, fx=grow, fy=grow, interpolation=cv2.INTER_CUBIC)
     work, factor = _shrink(full, SEGMENT_SIDE, integer=True)
     page = ink_map(work)
-    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
-        binarize(page.ink), 8, cv2.CV_32S, LABELLING)
-    groups = _select(_merge(stats, _candidates(stats, work.shape))) if count > 1 else []
     images, boxes = [], []
-    for members, (x, y, w, h) in groups:
-        window = labels[y : y + h, x : x + w]
-        mask = window == members[0] if len(members) == 1 else np.isin(window, members)
+    for (x, y, w, h), mask in regions(binarize(page.ink)):
         stroke = _stroke_width(mask) * MNIST_BOX / max(w, h)
         if factor == 1.0:
             wide = cv2.dilate(mask.view(np.uint8), None).view(bool)  # keep the soft edges

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
 MODELS = ROOT / "models"
 INT8_MODEL = MODELS / "mnist_cnn_int8.tflite"
 
@@ -33,10 +35,37 @@ def classifier(int8_model):
     return Classifier(int8_model)
 
 
-def run_module(module: str, *args: str, env: dict | None = None, timeout: float = 300):
+def _run_module(module: str, *args: str, env: dict | None = None, timeout: float = 300):
     """`python -m module args` from the repository root, output captured as text."""
     full_env = {**os.environ, **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=ROOT, env=full_env, capture_output=True, text=True, timeout=timeout,
     )
+
+
+@pytest.fixture(scope="session")
+def run_module():
+    return _run_module
+
+
+def _one_line_error(result) -> str:
+    """Assert a CLI failed cleanly: non-zero exit, exactly one stderr line, no traceback."""
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode != 0, result.stdout
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="session")
+def one_line_error():
+    return _one_line_error
+
+
+@pytest.fixture(scope="session")
+def pages():
+    """tests/runtime/pages.py (tests cannot import siblings under --import-mode=importlib)."""
+    spec = importlib.util.spec_from_file_location("runtime_test_pages", HERE / "pages.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
