@@ -24,6 +24,7 @@ MAX_DROPPED = 30  # failed reads in a row before a camera counts as lost
 REOPEN_DELAY = 1.0  # seconds between attempts to reopen a lost camera
 RETRY_DELAY = 0.01  # seconds after one dropped frame
 FILE_QUEUE = 4  # frames of a video file read ahead
+TEXT_SNIFF = 4096  # bytes read to tell a text file from a video
 
 
 # FFmpeg's own log lines ("[mjpeg @ 0x...] No JPEG data") would break one-line errors
@@ -60,6 +61,8 @@ class OpenCVSource(Source):
         self.name = f"camera {target}" if self.live else str(target)
         if not self.live and not Path(target).is_file():
             raise UserError(f"video file not found: {target}")
+        if not self.live and _is_text(Path(target)):  # FFmpeg would "play" text as ANSI art
+            raise UserError(f"{target} is not a video OpenCV can read (it is a text file)")
         self.capture = self._open()
         if self.capture is None:
             if self.live:
@@ -105,6 +108,19 @@ class OpenCVSource(Source):
     def fps(self) -> float | None:
         value = self.capture.get(cv2.CAP_PROP_FPS)
         return float(value) if value and 1 <= value <= 240 else None
+
+
+def _is_text(path: Path) -> bool:
+    """Whether a file starts like text: no NUL byte and valid UTF-8 (containers are binary)."""
+    with path.open("rb") as f:
+        head = f.read(TEXT_SNIFF)
+    if not head or b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as e:
+        return e.start >= len(head) - 3  # cut inside a multi-byte character at the end
+    return True
 
 
 class PiCameraSource(Source):

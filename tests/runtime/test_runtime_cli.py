@@ -1,0 +1,136 @@
+"""runtime.image, runtime.evaluate and runtime.benchmark as users run them (subprocesses)."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+
+
+@pytest.fixture(scope="module")
+def photo_dir(tmp_path_factory, pages, mnist_test):
+    """A few photos: a number in colour, gray, 16-bit, RGBA with transparent paper, a blank page."""
+    folder = tmp_path_factory.mktemp("photos")
+    rng = np.random.default_rng(7)
+    idx = [int(np.flatnonzero(mnist_test.labels == d)[1]) for d in (2, 0, 7)]
+    photo = pages.render([mnist_test.images[i] for i in idx], rng)
+    gray = cv2.cvtColor(photo, cv2.COLOR_BGR2GRAY)
+    rgba = np.zeros((*gray.shape, 4), np.uint8)
+    rgba[..., 3] = 255 - gray  # ink opaque, paper transparent
+    files = {
+        "number.jpg": photo,
+        "gray.png": gray,
+        "deep.png": gray.astype(np.uint16) * 257,
+        "rgba.png": rgba,
+        "blank.png": np.full((480, 640, 3), 235, np.uint8),
+    }
+    for name, image in files.items():
+        assert cv2.imwrite(str(folder / name), image)
+    return folder
+
+
+def test_image_json_lines(run_module, photo_dir, int8_model):
+    names = ["number.jpg", "gray.png", "deep.png", "rgba.png", "blank.png"]
+    result = run_module("runtime.image", *(str(photo_dir / n) for n in names), "--json",
+                        "--model", str(int8_model))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["path"] for line in lines] == [str(photo_dir / n) for n in names]
+    for line in lines[:4]:
+        assert set(line) == {"path", "digits", "items"}
+        assert line["digits"] == "207", line
+        for item in line["items"]:
+            assert set(item) == {"digit", "confidence", "box"}
+            assert 0.0 <= item["confidence"] <= 1.0 and len(item["box"]) == 4
+        xs = [item["box"][0] for item in line["items"]]
+        assert xs == sorted(xs)
+    assert lines[4] == {"path": str(photo_dir / "blank.png"), "digits": "", "items": []}
+
+
+def test_image_text_and_annotations(run_module, photo_dir, tmp_path):
+    out = tmp_path / "annotated"
+    result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--annotate", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{photo_dir / 'number.jpg'}: 207")
+    written = cv2.imread(str(out / "number.annotated.jpg"))
+    assert written is not None and written.shape[:2] == (cv2.imread(
+        str(photo_dir / "number.jpg")).shape[:2])
+    assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left over
+
+
+def _bad_files(folder, photo_dir):
+    data = (photo_dir / "number.jpg").read_bytes()
+    png = (photo_dir / "gray.png").read_bytes()
+    files = {
+        "empty.png": b"",
+        "text.jpg": b"this is not an image\n",
+        "truncated.jpg": data[: len(data) // 2],
+        "truncated.png": png[: len(png) // 2],
+    }
+    for name, content in files.items():
+        (folder / name).write_bytes(content)
+    return {**{n: folder / n for n in files}, "missing.png": folder / "missing.png"}
+
+
+@pytest.mark.parametrize("name, message", [
+    ("empty.png", "is empty"),
+    ("text.jpg", "not an image"),
+    ("truncated.jpg", "truncated"),
+    ("truncated.png", "truncated"),
+    ("missing.png", "not found"),
+])
+def test_image_bad_inputs(run_module, one_line_error, photo_dir, tmp_path, name, message):
+    path = _bad_files(tmp_path, photo_dir)[name]
+    line = one_line_error(run_module("runtime.image", str(path)))
+    assert line.startswith("runtime.image: error:") and message in line
+
+
+def test_image_one_bad_file_does_not_stop_the_others(run_module, photo_dir, tmp_path):
+    bad = _bad_files(tmp_path, photo_dir)["text.jpg"]
+    result = run_module("runtime.image", str(bad), str(photo_dir / "number.jpg"))
+    assert result.returncode == 2 and ": 207" in result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("module", ["runtime.image", "runtime.evaluate", "runtime.webcam"])
+def test_garbage_model(run_module, one_line_error, photo_dir, tmp_path, module):
+    garbage = tmp_path / "model.tflite"
+    garbage.write_bytes(np.random.default_rng(0).bytes(4096))
+    args = {"runtime.image": [str(photo_dir / "number.jpg")], "runtime.webcam": ["--headless"]}
+    args = args.get(module, [])
+    line = one_line_error(run_module(module, *args, "--model", str(garbage)))
+    assert "not a valid TFLite model" in line
+
+
+def test_missing_model(run_module, one_line_error, photo_dir, tmp_path):
+    line = one_line_error(run_module("runtime.image", str(photo_dir / "number.jpg"),
+                                     "--model", str(tmp_path / "absent.onnx")))
+    assert "model file not found" in line
+
+
+def test_evaluate_against_a_reference(run_module, int8_model, classifier):
+    reference = classifier.metadata.get("float_reference_accuracy")
+    args = ["--model", str(int8_model)]
+    if reference is None:  # a development model without metadata
+        args += ["--reference", "0.0"]
+    result = run_module("runtime.evaluate", *args)
+    assert "accuracy" in result.stdout and "contract" in result.stdout, result.stderr
+    assert result.returncode == (0 if "PASS" in result.stdout else 1)
+    unreachable = run_module("runtime.evaluate", "--model", str(int8_model), "--reference", "100")
+    if reference is None:
+        assert unreachable.returncode == 1 and "FAIL" in unreachable.stdout
+
+
+def test_benchmark_writes_its_report_section(run_module, int8_model, tmp_path):
+    report = tmp_path / "REPORT.md"
+    report.write_text("# Release artifacts\n\n<!-- export:start -->\nexport table\n"
+                      "<!-- export:end -->\n")
+    result = run_module("runtime.benchmark", "--models", str(int8_model), "--runs", "3",
+                        "--report", str(report))
+    assert result.returncode == 0, result.stderr
+    text = report.read_text()
+    assert "export table" in text and "<!-- benchmark:start -->" in text
+    assert "| mnist_cnn_int8.tflite | tflite |" in text

@@ -1,0 +1,120 @@
+"""runtime.webcam headless on a generated video; bad sources; the capture thread."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.sources import Grabber, Source
+
+FRAMES_PER_NUMBER = 6
+
+
+@pytest.fixture(scope="module")
+def clip(tmp_path_factory, pages, mnist_test):
+    """A short MJPG video showing three numbers in turn."""
+    path = tmp_path_factory.mktemp("video") / "clip.avi"
+    rng = np.random.default_rng(11)
+    numbers = [[0, 1], [5], [8, 6, 3]]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 10, (640, 480))
+    for digits in numbers:
+        idx = [int(np.flatnonzero(mnist_test.labels == d)[2]) for d in digits]
+        frame = cv2.resize(pages.render([mnist_test.images[i] for i in idx], rng), (640, 480))
+        for _ in range(FRAMES_PER_NUMBER):
+            writer.write(frame)
+    writer.release()
+    return path, ["".join(map(str, n)) for n in numbers]
+
+
+def test_headless_video_prints_each_new_reading_and_saves(run_module, clip, tmp_path):
+    path, numbers = clip
+    saved = tmp_path / "out.avi"
+    result = run_module("runtime.webcam", "--video", str(path), "--headless", "--save", str(saved))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    readings = [line.split(": ", 1)[1].split()[0] for line in result.stdout.splitlines()]
+    assert readings == numbers
+    capture = cv2.VideoCapture(str(saved))
+    count = 0
+    while capture.read()[0]:
+        count += 1
+    assert count == FRAMES_PER_NUMBER * len(numbers)
+    assert [p.name for p in tmp_path.iterdir()] == ["out.avi"]  # no temporary left
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--camera", "99", "--headless"], "camera 99 cannot be opened"),
+    (["--video", "{tmp}/missing.mp4", "--headless"], "video file not found"),
+    (["--video", "{tmp}/notes.txt", "--headless"], "is not a video"),
+    (["--video", "{clip}"], "use --headless"),  # no window without a screen
+    (["--video", "{clip}", "--headless", "--save", "{tmp}/out.gif"], ".avi, .mp4 or .mkv"),
+])
+def test_bad_sources(run_module, one_line_error, clip, tmp_path, args, message):
+    (tmp_path / "notes.txt").write_text("not a video\n" * 100)
+    args = [a.format(tmp=tmp_path, clip=clip[0]) for a in args]
+    line = one_line_error(run_module("runtime.webcam", *args))
+    assert line.startswith("runtime.webcam: error:") and message in line, line
+
+
+class FlakyCamera(Source):
+    """A live source that drops frames, then is lost until reopened twice."""
+
+    name = "flaky camera"
+
+    def __init__(self):
+        self.reads = 0
+        self.reopens = 0
+        self.lost = False
+
+    def read(self):
+        self.reads += 1
+        if self.lost:
+            return None
+        if self.reads == 5:
+            self.lost = True
+        if self.reads % 2:
+            return None  # a dropped frame
+        return np.full((4, 4, 3), self.reads, np.uint8)
+
+    def reopen(self):
+        self.reopens += 1
+        if self.reopens >= 2:
+            self.lost = False
+            self.reads = 0
+            return True
+        return False
+
+
+def test_grabber_retries_dropped_frames_and_reopens_a_lost_camera(monkeypatch):
+    monkeypatch.setattr("runtime.sources.REOPEN_DELAY", 0.01)
+    monkeypatch.setattr("runtime.sources.RETRY_DELAY", 0.0)
+    camera = FlakyCamera()
+    grabber = Grabber(camera).start()
+    try:
+        frames = [f for f in (grabber.get(timeout=1.0) for _ in range(20)) if f is not None]
+    finally:
+        grabber.stop()
+    assert camera.reopens >= 2
+    assert len(frames) >= 5
+
+
+class FileOfFrames(Source):
+    live = False
+    name = "file"
+
+    def __init__(self, n: int):
+        self.left = list(range(n))
+
+    def read(self):
+        return np.full((2, 2), self.left.pop(0), np.uint8) if self.left else None
+
+
+def test_grabber_hands_over_every_frame_of_a_file_in_order():
+    grabber = Grabber(FileOfFrames(25)).start()
+    seen = []
+    while (frame := grabber.get(timeout=1.0)) is not None or not grabber.finished:
+        if frame is not None:
+            seen.append(int(frame[0, 0]))
+    grabber.stop()
+    assert seen == list(range(25))
