@@ -189,7 +189,7 @@ class Classifier:
         if not self.backend:
             raise ModelError(f"{self.path}: unsupported model type (expected .tflite or .onnx)")
         if not self.path.is_file():
-            raise ModelError(f"model file not found: {self.path}")
+            raise ModelError(f"model file not found: {self.path} (pass --model PATH)")
         self.metadata: dict[str, Any] = {}
         self._run: Runner
         if self.backend == "tflite":

@@ -29,6 +29,11 @@ def int8_model() -> Path:
 
 
 @pytest.fixture(scope="session")
+def onnx_model() -> Path:
+    return shipped("mnist_cnn_float32.onnx")
+
+
+@pytest.fixture(scope="session")
 def classifier(int8_model):
     from runtime.classifier import Classifier
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runtime.classifier import Classifier, ClassifierOptions, ModelError
+from runtime.benchmark import latency_us, throughput
+from runtime.classifier import Classifier, ClassifierOptions, ModelError, _in_batches_of
 from runtime.dataset import to_model_input
 
 SAMPLE = 512
@@ -56,3 +57,30 @@ def test_bad_model_files(tmp_path, name, content, message):
 def test_missing_model(tmp_path):
     with pytest.raises(ModelError, match="not found"):
         Classifier(tmp_path / "absent.tflite")
+
+
+def test_onnx_float_model_agrees_with_int8(onnx_model, classifier, mnist_test):
+    onnx = Classifier(onnx_model, ClassifierOptions(threads=2))
+    assert onnx.backend == "onnx" and not onnx.full_integer
+    x = to_model_input(mnist_test.images[:SAMPLE])
+    agree = (onnx.predict(x).argmax(axis=1) == classifier.predict(x).argmax(axis=1)).mean()
+    assert agree >= 0.98
+
+
+def test_fixed_batch_models_are_padded():
+    calls = []
+
+    def run(x):
+        calls.append(len(x))
+        return np.repeat(x.reshape(len(x), -1).sum(axis=1, keepdims=True), 10, axis=1)
+
+    x = np.arange(7, dtype=np.float32).reshape(7, 1, 1, 1) * np.ones((7, 28, 28, 1), np.float32)
+    out = _in_batches_of(3, run, x)
+    assert calls == [3, 3, 3] and out.shape == (7, 10)
+    np.testing.assert_allclose(out[:, 0], np.arange(7) * 784)
+
+
+def test_latency_and_throughput_helpers(classifier):
+    median, p99 = latency_us(classifier, runs=5)
+    assert 0 < median <= p99
+    assert throughput(classifier, runs=2, batch=8) > 0
