@@ -49,12 +49,17 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _zip_names(path: Path) -> list[str]:
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()
+
+
 def check_keras_file(path: Path) -> None:
     """Cheap checks before TensorFlow loads: a missing or non-Keras file is one clear error."""
     if not path.is_file():
         raise UserError(f"model file not found: {path}")
     # A .keras file is a zip archive with config.json: checking first keeps Keras' long errors away.
-    if not zipfile.is_zipfile(path) or "config.json" not in zipfile.ZipFile(path).namelist():
+    if not zipfile.is_zipfile(path) or "config.json" not in _zip_names(path):
         raise UserError(f"{path}: not a Keras model (.keras archive expected)")
 
 
