@@ -77,6 +77,14 @@ def _open_window() -> None:
                         "use --headless") from e
 
 
+def _window_closed() -> bool:
+    """The user closed the window with its close button."""
+    try:
+        return cv2.getWindowProperty(WINDOW, cv2.WND_PROP_VISIBLE) < 1
+    except cv2.error:
+        return True
+
+
 def _stop_on_sigterm() -> None:
     """systemd stops services with SIGTERM: finish the video like Ctrl-C does."""
     def handler(signum, frame):
@@ -129,7 +137,7 @@ def run(recognizer: Recognizer, grabber: Grabber, headless: bool, sink: VideoSin
                 sink.write(shown)
             if not headless:
                 cv2.imshow(WINDOW, shown)
-                if (cv2.waitKey(1) & 0xFF) in QUIT_KEYS:
+                if (cv2.waitKey(1) & 0xFF) in QUIT_KEYS or _window_closed():
                     return count
 
 
