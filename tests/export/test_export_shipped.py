@@ -13,7 +13,8 @@ MAX_INT8_SIZE_RATIO = 0.30  # the int8 TFLite file vs the float32 one
 def _shipped(name: str):
     path = MODELS_DIR / name
     if not path.is_file():
-        pytest.fail(f"{path} is missing: run `python -m export.tflite` and `python -m export.onnx`")
+        pytest.fail(f"{path} is missing: the release needs `python -m train --out models/`, "
+                    "then `python -m export.tflite` and `python -m export.onnx`")
     return path
 
 
