@@ -6,10 +6,15 @@ format is one row here plus its converter in export/.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+_CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
+# A checkout's models/; ./models when the package was installed without its checkout
+# (pip install ".[runtime]" copies the code to site-packages); $MNIST_EDGE_MODELS wins.
+MODELS_DIR = Path(os.environ.get("MNIST_EDGE_MODELS")
+                  or (_CHECKOUT_MODELS if _CHECKOUT_MODELS.is_dir() else "models"))
 FLOAT_MODEL_NAME = "mnist_cnn.keras"
 FLOAT_MIN_ACCURACY = 99.55  # percent, on all 10,000 test images
 DEFAULT_MODEL = MODELS_DIR / "mnist_cnn_int8.tflite"
@@ -26,8 +31,11 @@ class Format:
     max_drop: float  # points the artifact may score below the float model
     max_gain: float | None  # points it may score above (None: unbounded)
     min_agreement: float  # percent of test images with the float model's top-1 class
-    full_integer: bool  # int8 input and output tensors, integer kernels
+    full_integer: bool  # every Conv/Dense kernel runs on int8 (TFLite int8 ops, ONNX QDQ)
     description: str
+    # int8 input and output tensors: TFLite only; ONNX QDQ models keep float I/O and quantize
+    # inside the graph, which is how onnxruntime's static quantization builds them.
+    int8_io: bool = False
 
     @property
     def key(self) -> str:
@@ -58,9 +66,9 @@ FORMATS: tuple[Format, ...] = (
     Format("tflite", "dynamic", "mnist_cnn_dynamic.tflite", 0.10, None, 99.80, False,
            "TFLite dynamic range (int8 weights, float activations)"),
     Format("tflite", "int8", "mnist_cnn_int8.tflite", 0.10, None, 99.80, True,
-           "TFLite full-integer int8, post-training calibration"),
+           "TFLite full-integer int8, post-training calibration", int8_io=True),
     Format("tflite", "qat_int8", "mnist_cnn_qat_int8.tflite", 0.10, None, 99.80, True,
-           "TFLite full-integer int8 after quantization-aware fine-tuning"),
+           "TFLite full-integer int8 after quantization-aware fine-tuning", int8_io=True),
     Format("onnx", "float32", "mnist_cnn_float32.onnx", 0.01, 0.01, 99.99, False,
            "ONNX float32 (tf2onnx)"),
     Format("onnx", "int8", "mnist_cnn_int8.onnx", 0.10, None, 99.80, True,

@@ -74,7 +74,7 @@ def test_both_clis_export_every_variant(small_model, tmp_path):
         assert meta["format"] == fmt.key and meta["labels"] == [str(d) for d in range(10)]
         assert fmt.accepts(meta["delta_points"], meta["agreement"])
         assert meta["command"].startswith(f"python -m export.{fmt.backend}")
-        assert Classifier(path).full_integer == (fmt.full_integer and fmt.backend == "tflite")
+        assert Classifier(path).full_integer == fmt.int8_io
         assert f"`{fmt.filename}`" in report
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".")) == []  # no temp files
 
