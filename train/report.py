@@ -77,6 +77,8 @@ def model_card(*, config, model, history: dict, epoch_seconds: list[float], trai
         "mean_seconds_per_epoch": round(float(np.mean(epoch_seconds)), 2),
         "train_seconds": round(train_seconds, 1),
         "final_validation_accuracy": round(100 * float(history["val_accuracy"][-1]), 3),
+        "history": {k: [round(float(v), 5) for v in values] for k, values in history.items()
+                    if k != "learning_rate"},
         "dataset_sha256": sha256,
         "versions": _versions(),
         "machine": f"{platform.machine()}, {platform.processor() or platform.system()}",
