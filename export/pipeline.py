@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from export import metadata as export_metadata
 from export.context import Context
 from export.validate import ValidationError, verify
 from runtime.errors import UserError
+from runtime.files import publish, temp_beside
 from runtime.formats import Format, formats_for
 from runtime.metadata import METADATA_KEY, embed_tflite
 
@@ -61,17 +61,14 @@ def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
     """Convert, verify on a temporary file, embed the measured numbers, then rename into place."""
     with contextlib.redirect_stdout(io.StringIO()):  # Keras' export lists every tracked variable
         data = CONVERTERS[fmt.key](ctx)
-    suffix = Path(fmt.filename).suffix  # the runtime picks its backend by suffix
-    fd, name = tempfile.mkstemp(prefix=f".{Path(fmt.filename).stem}.", suffix=suffix, dir=out_dir)
-    tmp = Path(name)
+    final = out_dir / fmt.filename
+    tmp = temp_beside(final)  # same suffix: the runtime picks its backend by it
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
+        tmp.write_bytes(data)
         verdict = verify(fmt, tmp, ctx.reference)
         meta = export_metadata.build(fmt, ctx.reference, verdict, settings(fmt))
         tmp.write_bytes(embed(fmt, data, meta))
-        final = out_dir / fmt.filename
-        os.replace(tmp, final)
+        publish(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.errors import UserError
+from runtime.files import write_atomic
 
 ENV_VAR = "MNIST_DIR"
 MIRRORS = (
@@ -128,11 +128,8 @@ def _download(name: str, mirrors: tuple[str, ...], dest_dir: Path) -> tuple[Path
             failures.append(f"{url}: {getattr(e, 'reason', e)}")
             continue
         dest_dir.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=dest_dir)
-        with os.fdopen(fd, "wb") as f:
-            f.write(raw)
         final = dest_dir / f"{name}.gz"
-        os.replace(tmp, final)
+        write_atomic(final, raw)
         return final, failures
     return None, failures
 

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 import cv2
@@ -14,6 +12,7 @@ import numpy as np
 
 from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError, cli
+from runtime.files import write_atomic
 from runtime.formats import DEFAULT_MODEL
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 
@@ -65,14 +64,7 @@ def save_image(path: Path, image: np.ndarray) -> None:
     ok, encoded = cv2.imencode(path.suffix, image)
     if not ok:
         raise UserError(f"cannot encode an image as {path.suffix}")
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(encoded.tobytes())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, encoded.tobytes())
 
 
 def annotated_path(source: Path, out_dir: Path) -> Path:

@@ -6,10 +6,8 @@ Capture runs on its own thread (runtime.sources); this loop reads, draws and sho
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -18,6 +16,7 @@ import numpy as np
 
 from runtime.draw import annotate
 from runtime.errors import UserError, cli
+from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import describe, quiet_opencv
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
@@ -41,10 +40,7 @@ class VideoSink:
             raise UserError(f"--save {path}: use a .avi, .mp4 or .mkv file name")
         if not self.path.parent.is_dir():
             raise UserError(f"--save {path}: folder {self.path.parent} does not exist")
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=suffix,
-                                   dir=self.path.parent)
-        os.close(fd)
-        self.tmp = Path(tmp)
+        self.tmp = temp_beside(self.path)  # same suffix: VideoWriter picks the container by it
         self.fps = fps
         self.writer: cv2.VideoWriter | None = None
 
@@ -61,10 +57,7 @@ class VideoSink:
         if self.writer is not None:
             self.writer.release()
         if keep and self.writer is not None:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(self.tmp, 0o666 & ~umask)  # mkstemp made it private
-            os.replace(self.tmp, self.path)
+            publish(self.tmp, self.path)
         else:
             self.tmp.unlink(missing_ok=True)
 
