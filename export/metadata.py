@@ -2,38 +2,17 @@
 
 from __future__ import annotations
 
-import platform
-import shlex
-import sys
 from datetime import datetime, timezone
-from importlib import metadata as importlib_metadata
 from typing import Any
 
 from export.source import FloatReference
 from export.validate import Verdict
 from runtime.formats import LABELS, Format
 from runtime.metadata import INPUT_CONVENTION
+from runtime.provenance import command_line, package_versions
 
 PACKAGES = ("tensorflow", "keras", "tf-keras", "tensorflow-model-optimization", "tf2onnx",
             "onnx", "onnxruntime", "ai-edge-litert", "numpy")
-
-
-def versions() -> dict[str, str]:
-    """Installed versions of the packages that shape an artifact."""
-    found = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            continue
-    return found
-
-
-def command_line() -> str:
-    """The command that made the artifact, as typed (python -m module args...)."""
-    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    head = ["python", "-m", spec.name] if spec is not None else ["python", sys.argv[0]]
-    return shlex.join(head + sys.argv[1:])
 
 
 def build(fmt: Format, reference: FloatReference, verdict: Verdict,
@@ -58,5 +37,5 @@ def build(fmt: Format, reference: FloatReference, verdict: Verdict,
         "settings": settings,
         "command": command_line(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "versions": versions(),
+        "versions": package_versions(PACKAGES),
     }

@@ -6,7 +6,6 @@ import json
 import platform
 import subprocess
 import time
-from importlib import metadata as importlib_metadata
 from pathlib import Path
 
 import matplotlib
@@ -16,21 +15,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from runtime.dataset import Split  # noqa: E402
-from runtime.report import write_atomic  # noqa: E402
+from runtime.files import write_atomic  # noqa: E402
+from runtime.provenance import command_line, package_versions  # noqa: E402
 
 PACKAGES = ("tensorflow", "keras", "numpy", "tf-keras", "tensorflow-model-optimization")
 CARD_NAME = "model_card.json"
 MAX_MISCLASSIFIED = 100
-
-
-def _versions() -> dict[str, str]:
-    found = {"python": platform.python_version()}
-    for name in PACKAGES:
-        try:
-            found[name] = importlib_metadata.version(name)
-        except importlib_metadata.PackageNotFoundError:
-            pass
-    return found
 
 
 def _git_commit() -> str | None:
@@ -55,7 +45,7 @@ def confusion(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
 
 def model_card(*, config, model, history: dict, epoch_seconds: list[float], train_seconds: float,
                test_labels: np.ndarray, predictions: np.ndarray, sha256: dict[str, str],
-               sizes: dict[str, int], command: str) -> dict:
+               sizes: dict[str, int]) -> dict:
     """Everything needed to judge and reproduce the run."""
     from train.recipes import as_dict
 
@@ -80,10 +70,10 @@ def model_card(*, config, model, history: dict, epoch_seconds: list[float], trai
         "history": {k: [round(float(v), 5) for v in values] for k, values in history.items()
                     if k != "learning_rate"},
         "dataset_sha256": sha256,
-        "versions": _versions(),
+        "versions": package_versions(PACKAGES),
         "machine": f"{platform.machine()}, {platform.processor() or platform.system()}",
         "git_commit": _git_commit(),
-        "command": command,
+        "command": command_line(),
         "created": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 

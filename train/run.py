@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,7 +117,6 @@ def train(config: RunConfig) -> dict:
         train_seconds=train_seconds, test_labels=test_split.labels, predictions=predictions,
         sha256={**train_split.sha256, **test_split.sha256},
         sizes={"train": len(x_train), "validation": len(x_val), "test": len(test_split.labels)},
-        command=" ".join([Path(sys.executable).name, "-m", "train", *sys.argv[1:]]),
     )
     report.write_run(config.out, card, history.history, test_split, predictions)
     return card
