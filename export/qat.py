@@ -9,14 +9,15 @@ rest of the run (and any subprocess) keeps Keras 3.
 from __future__ import annotations
 
 import contextlib
-import math
 import os
+from dataclasses import asdict
 
 import numpy as np
 
 from export.context import Context
 from export.convert_tflite import full_integer
 from train.model import build_model
+from train.recipes import RECIPES
 
 # A short fine-tune: enough for the weights to settle around the int8 grid, without drifting
 # away from the float model (the contract measures agreement with it).
@@ -26,14 +27,12 @@ QAT_BATCH = 64
 QAT_LEARNING_RATE = 1e-5
 QAT_SEED = 1
 AUGMENT_CHUNK = 1000
-# The article's augmentation (DESIGN.md): rotation, shifts, shear (degrees) and zoom.
-ROTATION_DEG, SHIFT, SHEAR_DEG, ZOOM = 8.0, 0.08, 0.3, 0.08
+AUGMENTATION = RECIPES["article"].augmentation  # the training pipeline's, with the article's ranges
 SETTINGS = {
     "qat_images": QAT_IMAGES, "qat_epochs": QAT_EPOCHS, "qat_batch": QAT_BATCH,
     "qat_learning_rate": QAT_LEARNING_RATE, "qat_seed": QAT_SEED,
     "qat_targets": "float model probabilities", "batch_norm": "frozen",
-    "qat_augmentation": {"rotation_deg": ROTATION_DEG, "shift": SHIFT, "shear_deg": SHEAR_DEG,
-                         "zoom": ZOOM},
+    "qat_augmentation": asdict(AUGMENTATION),
 }
 
 
@@ -92,45 +91,20 @@ def seed_ranges(model, images: np.ndarray) -> None:
         variable.assign(value)
 
 
-def augment(images, seed: int):
-    """Random affine per image (rotation, shear, zoom, shift about the centre), as tf ops."""
-    import tensorflow as tf
-
-    n = tf.shape(images)[0]
-    size = tf.cast(tf.shape(images)[1], tf.float32)
-
-    def uniform(limit: float, s: int):
-        return tf.random.stateless_uniform([n], [seed, s], -limit, limit)
-
-    angle = uniform(math.radians(ROTATION_DEG), 1)
-    shear = uniform(math.radians(SHEAR_DEG), 2)
-    zx, zy = 1.0 + uniform(ZOOM, 3), 1.0 + uniform(ZOOM, 4)
-    tx, ty = uniform(SHIFT, 5) * size, uniform(SHIFT, 6) * size
-    # Output pixel (x, y) samples input (a0 x + a1 y + a2, b0 x + b1 y + b2): the inverse map.
-    cos, sin = tf.cos(angle), tf.sin(angle)
-    a0, a1 = cos * zx, (-sin + tf.tan(shear) * cos) * zy
-    b0, b1 = sin * zx, (cos + tf.tan(shear) * sin) * zy
-    c = (size - 1.0) / 2.0
-    a2 = c - a0 * c - a1 * c - tx
-    b2 = c - b0 * c - b1 * c - ty
-    zeros = tf.zeros_like(a0)
-    transforms = tf.stack([a0, a1, a2, b0, b1, b2, zeros, zeros], axis=1)
-    return tf.raw_ops.ImageProjectiveTransformV3(
-        images=images, transforms=transforms, output_shape=tf.shape(images)[1:3],
-        fill_value=0.0, interpolation="BILINEAR", fill_mode="CONSTANT")
-
-
 def augmented_subset(ctx: Context) -> np.ndarray:
     """A fixed random subset of training images, each randomly transformed once."""
     import tensorflow as tf
 
     from runtime import dataset
+    from train.augment import augment_batch
 
     train = ctx.training
     index = np.random.default_rng(QAT_SEED).choice(len(train.images), QAT_IMAGES, replace=False)
     x = dataset.to_model_input(train.images[np.sort(index)])
-    return np.concatenate([augment(tf.constant(x[i : i + AUGMENT_CHUNK]), QAT_SEED + i).numpy()
-                           for i in range(0, len(x), AUGMENT_CHUNK)])
+    chunks = [augment_batch(tf.constant(x[i : i + AUGMENT_CHUNK]), AUGMENTATION,
+                            tf.constant([QAT_SEED, i], tf.int64)).numpy()
+              for i in range(0, len(x), AUGMENT_CHUNK)]
+    return np.concatenate(chunks)
 
 
 def fine_tune(ctx: Context):
