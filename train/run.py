@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from runtime import dataset
+from runtime.files import publish, temp_beside
 from train import report
 from train.augment import eval_dataset, training_dataset
 from train.model import build_model
@@ -108,9 +108,13 @@ def train(config: RunConfig) -> dict:
     config.out.mkdir(parents=True, exist_ok=True)
     release = build_model()  # a fresh copy: saved without optimizer state
     release.set_weights(model.get_weights())
-    tmp = config.out / f".{MODEL_NAME}.tmp.keras"
-    release.save(tmp)
-    os.replace(tmp, config.out / MODEL_NAME)
+    tmp = temp_beside(config.out / MODEL_NAME)  # Keras insists on the .keras suffix
+    try:
+        release.save(tmp)
+        publish(tmp, config.out / MODEL_NAME)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
     card = report.model_card(
         config=config, model=release, history=history.history, epoch_seconds=timer.seconds,
