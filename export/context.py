@@ -17,13 +17,13 @@ class Context:
     data_dir: Path | None = None
 
     @functools.cached_property
-    def calibration_images(self) -> np.ndarray:
-        """Training images for calibration and the QAT fine-tune, read once per run."""
-        return source.calibration_images(data_dir=self.data_dir)
-
-    @functools.cached_property
     def training(self):
-        """The whole training split (QAT fine-tunes on part of it)."""
+        """The whole training split, read and verified once per run."""
         from runtime import dataset
 
         return dataset.load("train", self.data_dir)
+
+    @functools.cached_property
+    def calibration_images(self) -> np.ndarray:
+        """Training images for calibration and QAT range seeding (never test images)."""
+        return source.calibration_images(self.training.images)

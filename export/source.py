@@ -92,12 +92,11 @@ def float_reference(path: str | Path, data_dir: str | Path | None = None) -> Flo
                           probs, test.sha256)
 
 
-def calibration_images(count: int = CALIBRATION_IMAGES, seed: int = CALIBRATION_SEED,
-                       data_dir: str | Path | None = None) -> np.ndarray:
+def calibration_images(train_images: np.ndarray, count: int = CALIBRATION_IMAGES,
+                       seed: int = CALIBRATION_SEED) -> np.ndarray:
     """A fixed random sample of training images, float32 (count, 28, 28, 1) in [0, 1]."""
-    train = dataset.load("train", data_dir)
-    index = np.random.default_rng(seed).choice(len(train.images), size=count, replace=False)
-    return dataset.to_model_input(train.images[np.sort(index)])
+    index = np.random.default_rng(seed).choice(len(train_images), size=count, replace=False)
+    return dataset.to_model_input(train_images[np.sort(index)])
 
 
 def quiet_tensorflow() -> None:
