@@ -117,6 +117,7 @@ class Handler(BaseHTTPRequestHandler):
 
     server: LiveServer
     protocol_version = "HTTP/1.0"  # one request per connection: nothing idles between requests
+    default_request_version = "HTTP/1.0"  # garbage gets a status line too, not a bare HTTP/0.9 body
     timeout = SOCKET_TIMEOUT
     server_version = "mnist-edge"
     sys_version = ""
