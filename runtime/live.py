@@ -302,6 +302,7 @@ class LiveServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
+    request_queue_size = MAX_CONNECTIONS  # socketserver's 5 makes a burst of browsers wait seconds
 
     def __init__(self, host: str, port: int, pad, model_name: str,
                  slot: FrameSlot | None = None, token: str | None = None):

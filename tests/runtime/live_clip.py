@@ -1,4 +1,4 @@
-"""A video of a known number for the live-view tests: MNIST test digits on paper, a shaking camera."""
+"""A video of a known number for the live-view tests: MNIST test digits on a shaking page."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ SHAKE = 3  # pixels the camera wanders each way
 
 def write_clip(path: Path, pages, mnist_test, digits: list[int], seconds: float,
                seed: int = 3) -> str:
-    """An MJPG .avi of one page showing `digits`, moving a little every frame; returns the number."""
+    """An MJPG .avi of a page showing `digits`, moving a little each frame; returns the number."""
     rng = np.random.default_rng(seed)
     idx = [int(np.flatnonzero(mnist_test.labels == d)[1]) for d in digits]
     page = cv2.resize(pages.render([mnist_test.images[i] for i in idx], rng), SIZE)

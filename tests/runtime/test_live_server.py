@@ -1,4 +1,4 @@
-"""runtime.live in this process: every route, every security rule, nothing leaks, the reader goes on."""
+"""runtime.live in-process: every route and security rule; nothing leaks, the reader goes on."""
 
 from __future__ import annotations
 
