@@ -16,6 +16,7 @@ import secrets
 import socket
 import socketserver
 import threading
+import time
 from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -36,6 +37,8 @@ MAX_CONNECTIONS = 64  # concurrent connections; more are closed at once
 SOCKET_TIMEOUT = 10.0  # seconds a client may stall (slow headers, a viewer that stopped reading)
 DRAIN_LIMIT = 256 * 1024  # bytes of a refused body read away so the client sees the 413
 JPEG_QUALITY = 80
+STREAM_FPS = 25.0  # at most this many JPEGs per second, shared by all viewers: a fast reader
+# (hundreds of frames per second on a PC) would otherwise spend as much CPU encoding as reading
 WAIT_STEP = 1.0  # seconds a viewer waits for a frame before checking for shutdown
 BOUNDARY = b"frame"
 # the page is self-contained: nothing from other origins, no framing (the token is in its URL)
@@ -59,7 +62,10 @@ def parse_bind(text: str) -> tuple[str, int]:
 
 
 class FrameSlot:
-    """The newest annotated frame and stable reading, shared by the reader and every viewer."""
+    """The newest annotated frame and stable reading, shared by the reader and every viewer.
+
+    A frame is encoded at most once, and frames are encoded at most STREAM_FPS times a second.
+    """
 
     def __init__(self, source: str):
         self.source = source
@@ -70,6 +76,7 @@ class FrameSlot:
         self._state: tuple[object | None, float, float] = (None, 0.0, 0.0)
         self._encoding = threading.Lock()
         self._jpeg: tuple[int, bytes] | None = None
+        self._encoded_at = 0.0
 
     def publish(self, picture: Picture, reading: object | None, seconds: float, fps: float) -> None:
         """The reader's side: store references and wake the viewers (no encoding here)."""
@@ -92,12 +99,14 @@ class FrameSlot:
                 seq, picture = self.seq, self._picture
             if picture is None:
                 return None
-            if self._jpeg is None or self._jpeg[0] != seq:
+            fresh = time.monotonic() - self._encoded_at < 1.0 / STREAM_FPS
+            if self._jpeg is None or (self._jpeg[0] != seq and not fresh):
                 image = picture() if callable(picture) else picture
                 ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
                 if not ok:
                     return None
                 self._jpeg = (seq, data.tobytes())
+                self._encoded_at = time.monotonic()
                 self.encoded += 1
             return self._jpeg
 
@@ -289,7 +298,8 @@ class Handler(BaseHTTPRequestHandler):
             if slot.wait(seen, WAIT_STEP) == seen:
                 continue
             got = slot.jpeg()
-            if got is None:
+            if got is None or got[0] == seen:  # the shared JPEG is not due yet
+                time.sleep(0.5 / STREAM_FPS)
                 continue
             seen, data = got
             # each part ends with the next boundary, so browsers show it at once
