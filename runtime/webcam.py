@@ -7,6 +7,7 @@ Capture runs on its own thread (runtime.sources); this loop reads, keeps the rea
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import time
@@ -117,6 +118,15 @@ def threads_arg(text: str) -> int:
     return int(text)
 
 
+def token_arg(text: str) -> str:
+    """argparse type: a token that travels unchanged in a URL and a cookie."""
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
+        raise argparse.ArgumentTypeError("a token is letters, digits and . _ ~ - only, e.g. "
+                                         "from python3 -c 'import secrets; "
+                                         "print(secrets.token_urlsafe(16))'")
+    return text
+
+
 def stable_arg(text: str) -> tuple[int, int]:
     """argparse type: K/N, shown once K of the last N frames agree (a majority)."""
     agree, _, window = text.partition("/")
@@ -152,13 +162,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--serve", metavar="[HOST:]PORT",
                    help="live view in a browser on this port (host 127.0.0.1 unless given; any "
                    "other host needs a token, printed with the URL)")
-    p.add_argument("--token", metavar="T", help="the live view's token (default: a random one "
-                   "when HOST is not loopback)")
+    p.add_argument("--token", type=token_arg, metavar="T", help="the live view's token "
+                   "(default: a random one when HOST is not loopback)")
     args = p.parse_args(argv)
     if args.token is not None and args.serve is None:
         p.error("--token goes with --serve")
-    if args.token is not None and not args.token:
-        p.error("--token must not be empty")
     return args
 
 

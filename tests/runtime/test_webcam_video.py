@@ -148,12 +148,14 @@ def test_stable_one_of_one_prints_every_change(run_module, clip):
     (["--stable", "2/5"], "K more than half of N"),
     (["--stable", "6/5"], "K more than half of N"),
     (["--stable", "three"], "K more than half of N"),
+    (["--serve", "0", "--token", ""], "letters, digits"),
+    (["--serve", "0", "--token", "a b;c"], "letters, digits"),
 ])
 def test_out_of_range_arguments_are_argparse_errors(run_module, clip, args, message):
     result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", *args)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     last = result.stderr.strip().splitlines()[-1]
-    assert last.startswith(f"runtime.webcam: error: argument {args[0]}") and message in last
+    assert last.startswith(f"runtime.webcam: error: argument {args[-2]}") and message in last
 
 
 class PacedFile(FileOfFrames):
