@@ -1,4 +1,4 @@
-"""python -m runtime.webcam [--camera N | --video FILE | --picamera]: read digits live.
+"""python -m runtime.webcam [--camera N | --video FILE | --picamera] [--serve PORT]: read live.
 
 Capture runs on its own thread (runtime.sources); this loop reads, keeps the reading steady
 (runtime.reader.stabilizer), draws, and shows, saves or serves it (runtime.live).
@@ -85,9 +85,9 @@ def _window_closed() -> bool:
         return True
 
 
-def _quit_asked() -> bool:
+def _quit_asked(wait_ms: int = 1) -> bool:
     """q, Esc or the window's close button."""
-    return (cv2.waitKey(1) & 0xFF) in QUIT_KEYS or _window_closed()
+    return (cv2.waitKey(wait_ms) & 0xFF) in QUIT_KEYS or _window_closed()
 
 
 def stop_on_sigterm() -> None:
@@ -259,7 +259,7 @@ def _serve_until_stopped(headless: bool) -> None:
     while True:
         if headless:
             time.sleep(IDLE_WAIT)
-        elif _quit_asked():
+        elif _quit_asked(int(IDLE_WAIT * 1000)):
             return
 
 
