@@ -13,6 +13,7 @@ import hmac
 import http.cookies
 import json
 import secrets
+import select
 import socket
 import socketserver
 import threading
@@ -296,6 +297,8 @@ class Handler(BaseHTTPRequestHandler):
         slot, seen = self.server.slot, 0
         while not self.server.closing.is_set():
             if slot.wait(seen, WAIT_STEP) == seen:
+                if self._client_gone():  # no frame to write would tell us (a video has ended)
+                    return
                 continue
             got = slot.jpeg()
             if got is None or got[0] == seen:  # the shared JPEG is not due yet
@@ -305,6 +308,14 @@ class Handler(BaseHTTPRequestHandler):
             # each part ends with the next boundary, so browsers show it at once
             self.wfile.write(b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n%s\r\n--%s"
                              b"\r\n" % (len(data), data, BOUNDARY))
+
+    def _client_gone(self) -> bool:
+        """The viewer closed its end (readable with nothing to read)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
 
 
 class LiveServer(ThreadingHTTPServer):
@@ -374,6 +385,9 @@ class LiveServer(ThreadingHTTPServer):
 
     def stop(self) -> None:
         self.closing.set()
+        if self.slot is not None:  # wake the viewers now rather than at their next WAIT_STEP
+            with self.slot.changed:
+                self.slot.changed.notify_all()
         if self.thread is not None:
             self.shutdown()
         self.server_close()

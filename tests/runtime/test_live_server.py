@@ -232,6 +232,23 @@ def test_viewers_beyond_the_limit_get_503(pad, monkeypatch):
         server.stop()
 
 
+def test_a_viewer_that_leaves_is_let_go_when_no_frames_come(pad, monkeypatch):
+    monkeypatch.setattr(live, "MAX_VIEWERS", 1)
+    server, reader = _serve(pad)
+    try:
+        reader.stop.set()  # the video has ended: no frame will tell the server the viewer left
+        reader.thread.join()
+        threads = threading.active_count()
+        assert len(stream_parts(server, 1)) == 1  # connects, gets the last frame, leaves
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and threading.active_count() > threads:
+            time.sleep(0.1)
+        assert threading.active_count() == threads
+        assert stream_parts(server, 1)  # the one viewer place is free again (no 503)
+    finally:
+        server.stop()
+
+
 def test_pad_reads_a_drawn_seven_with_its_box(served):
     server, _ = served
     status, _, body = request(server, "POST", "/read", body=drawn_seven(),
@@ -326,11 +343,19 @@ def _open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def _settled() -> tuple[int, int]:
+    """(open fds, threads) once they stop changing (earlier tests' threads have ended)."""
+    last = None
+    while (now := (_open_fds(), threading.active_count())) != last:
+        last = now
+        time.sleep(live.WAIT_STEP + 0.2)
+    return now
+
+
 def test_200_connections_opened_and_dropped_leak_nothing(served):
     server, reader = served
     assert request(server, "GET", "/info")[0] == 200  # warm up: lazy imports, the first thread
-    time.sleep(0.3)
-    fds, threads = _open_fds(), threading.active_count()
+    fds, threads = _settled()
     sockets = []
     for k in range(200):
         s = socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
