@@ -35,7 +35,7 @@ from runtime.recognizer import Recognizer  # noqa: E402
 from runtime.sources import Grabber, open_source  # noqa: E402
 from runtime.webcam import Outputs, Summary, run  # noqa: E402
 
-FRAMES = 600
+FRAMES = 600  # of the generated video
 # a viewer: read the MJPEG stream until killed, then say how many bytes it got
 VIEWER = """
 import signal, sys, urllib.request
@@ -50,8 +50,8 @@ done()
 """
 
 
-def make_video(path: Path) -> None:
-    """FRAMES frames of a 4-digit number on grey paper, moving a little (every frame differs)."""
+def make_video(path: Path, frames: int = FRAMES) -> None:
+    """`frames` frames of a 4-digit number on grey paper, moving a little (every frame differs)."""
     from runtime import dataset
 
     test = dataset.load("test")
@@ -61,7 +61,7 @@ def make_video(path: Path) -> None:
         page[150:250, 120 + 110 * k : 220 + 110 * k] = np.minimum(
             page[150:250, 120 + 110 * k : 220 + 110 * k], digit)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (640, 480))
-    for k in range(FRAMES):
+    for k in range(frames):
         dx, dy = int(10 + 8 * np.sin(k / 7)), int(10 + 8 * np.cos(k / 5))
         writer.write(cv2.cvtColor(page[dy : dy + 480, dx : dx + 640], cv2.COLOR_GRAY2BGR))
     writer.release()
@@ -104,13 +104,14 @@ def main() -> None:
     p.add_argument("--model", default=str(DEFAULT_MODEL))
     p.add_argument("--viewers", type=int, default=5)
     p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--frames", type=int, default=FRAMES, help="length of the generated video")
     p.add_argument("--nice-viewers", action="store_true", help="viewers at the lowest priority")
     args = p.parse_args()
     recognizer, pad = Recognizer.open(args.model), Recognizer.open(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         video = args.video or str(Path(tmp) / "bench.avi")
         if not args.video:
-            make_video(Path(video))
+            make_video(Path(video), args.frames)
         rates: dict[int, list[float]] = {0: [], args.viewers: []}
         cpus: dict[int, list[float]] = {0: [], args.viewers: []}
         for _ in range(args.rounds):
