@@ -198,9 +198,11 @@ class Handler(BaseHTTPRequestHandler):
             status = HTTPStatus.METHOD_NOT_ALLOWED if url.path in {"/", "/info", "/reading",
                      "/stream.mjpg", "/snapshot.jpg"} else HTTPStatus.NOT_FOUND
             self._send(status, b"POST goes to /read\n", headers={"Allow": "GET"})
+            self._drain()
             return
         if not self._allowed(url):
             self._send(HTTPStatus.FORBIDDEN, b"forbidden\n")
+            self._drain()
             return
         body = self._body()
         if body is not None:
@@ -229,7 +231,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def _drain(self) -> None:
         """Read away some of a refused body: closing on unread data would reset the connection
-        before the client read the 413."""
+        before the client read the answer."""
         try:
             self.connection.shutdown(socket.SHUT_WR)
             self.connection.settimeout(0.5)

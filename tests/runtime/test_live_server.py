@@ -299,11 +299,12 @@ def test_no_path_reaches_the_file_system(served, path):
     assert b"root:" not in answer and b"import" not in answer
 
 
-def test_a_huge_body_gets_413_without_being_read(served):
+@pytest.mark.parametrize("path, status", [("/read", 413), ("/", 405), ("/upload", 404)])
+def test_a_huge_body_is_refused_without_being_read(served, path, status):
     server, reader = served
-    head = f"POST /read HTTP/1.0\r\nContent-Length: {10**9}\r\n\r\n".encode()
+    head = f"POST {path} HTTP/1.0\r\nContent-Length: {10**9}\r\n\r\n".encode()
     answer = raw(server, head + b"\0" * 65536, shutdown=False)
-    assert status_of(answer) == 413
+    assert status_of(answer) == status
     assert reader.alive()
 
 
