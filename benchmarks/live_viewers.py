@@ -1,24 +1,28 @@
-"""Does watching slow the reader? Reader FPS on a video with 0 and with N live-view viewers.
+"""Does watching slow the reader? Reader FPS with 0 and with N live-view viewers, side by side.
 
-    python benchmarks/live_viewers.py [--video FILE] [--viewers 5] [--rounds 3] [--nice-viewers]
+    python benchmarks/live_viewers.py [--video FILE] [--viewers 5] [--slices 20] [--slice 3]
 
-Runs runtime.webcam's own loop (headless, --serve's frame slot and HTTP server) over the whole
-video as fast as it reads (unpaced, so the reader's speed is what is measured), with N viewer
-processes reading /stream.mjpg over HTTP, alternating 0 and N viewers for --rounds rounds.
-The viewer processes share this machine's cores with the reader (a real viewer's browser runs
-on another device); --nice-viewers runs them at the lowest priority to model that.
+runtime.webcam's own loop (headless, with --serve's frame slot and HTTP server) reads the video's
+frames over and over from memory, as fast as it can (so the reader's speed is what is measured,
+not the file's frame rate or its decoding). A helper process connects N viewers to
+/stream.mjpg in every other time slice and disconnects them in the others; each slice with
+viewers is compared with the slices on either side, so a busy machine's slow minutes cancel out.
+The viewers run on this machine's cores (a real viewer's browser runs on another device), so the
+result is, if anything, pessimistic.
 Without --video it writes a 640x480 video of MNIST test digits (MNIST_DIR) to a temporary folder.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import platform
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -32,22 +36,50 @@ from runtime.formats import DEFAULT_MODEL  # noqa: E402
 from runtime.live import FrameSlot, LiveServer  # noqa: E402
 from runtime.reader.stabilizer import Stabilizer  # noqa: E402
 from runtime.recognizer import Recognizer  # noqa: E402
-from runtime.sources import Grabber, open_source  # noqa: E402
+from runtime.sources import Grabber, Source, open_source  # noqa: E402
 from runtime.webcam import Outputs, Summary, run  # noqa: E402
 
-FRAMES = 600  # of the generated video
-# a viewer: read the MJPEG stream until killed, then say how many bytes it got
-VIEWER = """
-import signal, sys, urllib.request
-got = 0
-def done(*_):
-    print(got); sys.exit(0)
-signal.signal(signal.SIGTERM, done)
-with urllib.request.urlopen(sys.argv[1], timeout=30) as r:
-    while chunk := r.read(65536):
-        got += len(chunk)
-done()
+FRAMES = 300  # of the generated video
+SETTLE = 0.5  # seconds at the start of a slice left out (viewers connecting or leaving)
+# the viewers: on "on N" open N /stream.mjpg connections and read them, on "off" close them
+VIEWERS = r"""
+import socket, sys, threading
+host, port = sys.argv[1], int(sys.argv[2])
+got, conns = [0], []
+def read(s):
+    try:
+        while chunk := s.recv(65536):
+            got[0] += len(chunk)
+    except OSError:
+        pass
+for line in sys.stdin:
+    words = line.split()
+    if words[0] == "on":
+        for _ in range(int(words[1])):
+            s = socket.create_connection((host, port))
+            s.sendall(b"GET /stream.mjpg HTTP/1.0\r\n\r\n")
+            threading.Thread(target=read, args=(s,), daemon=True).start()
+            conns.append(s)
+    else:
+        for s in conns:
+            s.close()
+        conns.clear()
+    print(got[0], flush=True)
 """
+
+
+class Replay(Source):
+    """A video's frames from memory, over and over, until stopped."""
+
+    live = False
+    name = "replay"
+
+    def __init__(self, frames: list[np.ndarray]):
+        self.frames = itertools.cycle(frames)
+        self.stopped = False
+
+    def read(self) -> np.ndarray | None:
+        return None if self.stopped else next(self.frames)
 
 
 def make_video(path: Path, frames: int = FRAMES) -> None:
@@ -58,8 +90,8 @@ def make_video(path: Path, frames: int = FRAMES) -> None:
     page = np.full((480 + 20, 640 + 20), 200, np.uint8)
     for k, d in enumerate([4, 0, 9, 6]):
         digit = 255 - cv2.resize(test.images[np.flatnonzero(test.labels == d)[0]], (100, 100))
-        page[150:250, 120 + 110 * k : 220 + 110 * k] = np.minimum(
-            page[150:250, 120 + 110 * k : 220 + 110 * k], digit)
+        region = page[150:250, 120 + 110 * k : 220 + 110 * k]
+        np.minimum(region, digit, out=region)
     writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30, (640, 480))
     for k in range(frames):
         dx, dy = int(10 + 8 * np.sin(k / 7)), int(10 + 8 * np.cos(k / 5))
@@ -67,71 +99,100 @@ def make_video(path: Path, frames: int = FRAMES) -> None:
     writer.release()
 
 
-def one_run(video: str, recognizer: Recognizer, pad: Recognizer, viewers: int,
-            nice: bool = False) -> tuple[float, float, int]:
-    """(reader FPS over the whole video, reader CPU ms per frame, bytes the viewers received).
-
-    CPU time of the reader's thread is the steadier number on a busy machine: the wall clock
-    also counts time other processes held the cores.
-    """
+def load_frames(video: str) -> list[np.ndarray]:
     source = open_source(video=video)
-    slot = FrameSlot(source.name)
+    frames = []
+    while (frame := source.read()) is not None:
+        frames.append(frame)
+    source.close()
+    return frames
+
+
+def cpu_info() -> str:
+    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
+    name = next((line.split(":", 1)[1].strip() for line in text.splitlines()
+                 if line.startswith("model name")), platform.processor())
+    features = [f for f in ("avx512_vnni", "avx2", "asimddp") if f in text]
+    return f"{name}, {os.cpu_count()} cores, int8 features: {' '.join(features) or 'none'}"
+
+
+def measure(frames: list[np.ndarray], model: str, viewers: int, slices: int,
+            length: float) -> list[tuple[int, float, float, float]]:
+    """Per slice: (viewers connected, reader FPS, reader CPU ms per frame, CPU ms per second of
+    this process's other threads: OpenCV's workers, capture, HTTP server, JPEG encoding)."""
+    recognizer, pad = Recognizer.open(model), Recognizer.open(model)
+    slot = FrameSlot("replay")
     server = LiveServer("127.0.0.1", 0, pad=pad, model_name="bench", slot=slot).start()
-    clients = [subprocess.Popen([sys.executable, "-c", VIEWER, server.url() + "stream.mjpg"],
-                                stdout=subprocess.PIPE, text=True,
-                                preexec_fn=(lambda: os.nice(19)) if nice else None)
-               for _ in range(viewers)]
-    time.sleep(1.0 if viewers else 0.0)  # viewers connected (Python start-up) before we time
+    helper = subprocess.Popen([sys.executable, "-c", VIEWERS, "127.0.0.1", str(server.server_port)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    source = Replay(frames)
     grabber = Grabber(source).start()
     summary = Summary()
-    cpu = time.thread_time()
+    reader = threading.Thread(target=run, args=(recognizer, grabber, Stabilizer(),
+                                                Outputs(headless=True, slot=slot), summary))
+    reader.start()
+    clock = time.pthread_getcpuclockid(reader.ident)
+    results = []
     try:
-        run(recognizer, grabber, Stabilizer(), Outputs(headless=True, slot=slot), summary)
-        cpu = time.thread_time() - cpu
+        for k in range(slices):
+            watched = k % 2 == 1
+            helper.stdin.write(f"on {viewers}\n" if watched else "off\n")
+            helper.stdin.flush()
+            helper.stdout.readline()
+            time.sleep(SETTLE)
+            f0, c0, p0, t0 = (summary.frames, time.clock_gettime(clock), time.process_time(),
+                              time.perf_counter())
+            time.sleep(length - SETTLE)
+            f1, c1, p1, t1 = (summary.frames, time.clock_gettime(clock), time.process_time(),
+                              time.perf_counter())
+            results.append((viewers if watched else 0, (f1 - f0) / (t1 - t0),
+                            1000 * (c1 - c0) / max(f1 - f0, 1),
+                            1000 * ((p1 - p0) - (c1 - c0)) / (t1 - t0)))
+            print(f"slice {k:2d}: {results[-1][0]} viewers, {results[-1][1]:6.1f} FPS, "
+                  f"reader CPU {results[-1][2]:.2f} ms per frame, other threads "
+                  f"{results[-1][3]:.0f} ms CPU per s", flush=True)
     finally:
+        source.stopped = True
+        reader.join(timeout=30)
         grabber.stop()
-        received = 0
-        for c in clients:
-            c.terminate()
-            received += int(c.communicate(timeout=30)[0] or 0)
+        helper.stdin.close()
+        helper.wait(timeout=30)
         server.stop()
-    return summary.frames / summary.seconds, 1000 * cpu / summary.frames, received
+    return results
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--video")
+    p.add_argument("--video", help="default: a generated video of MNIST test digits")
     p.add_argument("--model", default=str(DEFAULT_MODEL))
     p.add_argument("--viewers", type=int, default=5)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--frames", type=int, default=FRAMES, help="length of the generated video")
-    p.add_argument("--nice-viewers", action="store_true", help="viewers at the lowest priority")
+    p.add_argument("--slices", type=int, default=20, help="time slices, alternately 0 and N")
+    p.add_argument("--slice", type=float, default=3.0, help="seconds per slice")
     args = p.parse_args()
-    recognizer, pad = Recognizer.open(args.model), Recognizer.open(args.model)
     with tempfile.TemporaryDirectory() as tmp:
         video = args.video or str(Path(tmp) / "bench.avi")
         if not args.video:
-            make_video(Path(video), args.frames)
-        rates: dict[int, list[float]] = {0: [], args.viewers: []}
-        cpus: dict[int, list[float]] = {0: [], args.viewers: []}
-        for _ in range(args.rounds):
-            for n in rates:
-                fps, cpu, received = one_run(video, recognizer, pad, n, args.nice_viewers)
-                rates[n].append(fps)
-                cpus[n].append(cpu)
-                print(f"{n} viewers: {fps:6.1f} FPS, reader CPU {cpu:.2f} ms per frame "
-                      f"(viewers received {received / 1e6:.1f} MB)", flush=True)
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text()
-                .splitlines() if line.startswith("model name")), platform.processor())
-    flags = Path("/proc/cpuinfo").read_text()
-    features = [f for f in ("avx512_vnni", "avx2", "asimddp") if f in flags]
-    base, watched = statistics.median(rates[0]), statistics.median(rates[args.viewers])
-    print(f"CPU: {cpu}, {os.cpu_count()} cores, int8 features: {' '.join(features) or 'none'}")
-    print(f"median reader FPS: {base:.1f} with 0 viewers, {watched:.1f} with {args.viewers} "
-          f"({100 * (watched - base) / base:+.1f}%)")
-    base, watched = statistics.median(cpus[0]), statistics.median(cpus[args.viewers])
-    print(f"median reader CPU per frame: {base:.2f} ms with 0 viewers, {watched:.2f} ms with "
-          f"{args.viewers} ({100 * (watched - base) / base:+.1f}%)")
+            make_video(Path(video))
+        frames = load_frames(video)
+    results = measure(frames, args.model, args.viewers, args.slices, args.slice)
+    fps = [r[1] for r in results]
+    # each watched slice against the mean of the unwatched slices just before and after it
+    ratios = [fps[k] / statistics.mean(fps[k - 1 : k + 2 : 2])
+              for k in range(1, len(fps) - 1, 2)]
+    quiet = statistics.median(r[1] for r in results if r[0] == 0)
+    watched = statistics.median(r[1] for r in results if r[0] > 0)
+    cpu_quiet = statistics.median(r[2] for r in results if r[0] == 0)
+    cpu_watched = statistics.median(r[2] for r in results if r[0] > 0)
+    print(f"CPU: {cpu_info()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"reader FPS, median of slices: {quiet:.1f} with 0 viewers, {watched:.1f} with "
+          f"{args.viewers}; watched/unwatched neighbours, median of {len(ratios)} pairs: "
+          f"{statistics.median(ratios):.3f} ({100 * (statistics.median(ratios) - 1):+.1f}%)")
+    print(f"reader CPU per frame, median: {cpu_quiet:.2f} ms with 0 viewers, {cpu_watched:.2f} ms "
+          f"with {args.viewers}")
+    other_quiet = statistics.median(r[3] for r in results if r[0] == 0)
+    other_watched = statistics.median(r[3] for r in results if r[0] > 0)
+    print(f"other threads (OpenCV workers, capture, server, JPEG), median: {other_quiet:.0f} ms "
+          f"CPU per s with 0 viewers, {other_watched:.0f} ms with {args.viewers}")
 
 
 if __name__ == "__main__":

@@ -100,8 +100,8 @@ class FrameSlot:
                 seq, picture = self.seq, self._picture
             if picture is None:
                 return None
-            fresh = time.monotonic() - self._encoded_at < 1.0 / STREAM_FPS
-            if self._jpeg is None or (self._jpeg[0] != seq and not fresh):
+            due = time.monotonic() >= self.due
+            if self._jpeg is None or (self._jpeg[0] != seq and due):
                 image = picture() if callable(picture) else picture
                 ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
                 if not ok:
@@ -110,6 +110,11 @@ class FrameSlot:
                 self._encoded_at = time.monotonic()
                 self.encoded += 1
             return self._jpeg
+
+    @property
+    def due(self) -> float:
+        """When (time.monotonic) the next frame may be encoded."""
+        return self._encoded_at + 1.0 / STREAM_FPS
 
     def reading(self) -> dict:
         """The JSON line of DESIGN.md for the stable reading, plus frame number, time and FPS."""
@@ -303,8 +308,8 @@ class Handler(BaseHTTPRequestHandler):
                     return
                 continue
             got = slot.jpeg()
-            if got is None or got[0] == seen:  # the shared JPEG is not due yet
-                time.sleep(0.5 / STREAM_FPS)
+            if got is None or got[0] == seen:  # the shared JPEG is not due yet: sleep till it is
+                time.sleep(max(0.002, slot.due - time.monotonic()))
                 continue
             seen, data = got
             # each part ends with the next boundary, so browsers show it at once
