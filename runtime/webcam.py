@@ -255,7 +255,8 @@ def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
 
 def _serve_until_stopped(headless: bool) -> None:
     """A video watched in the browser has ended: keep its last frame up until Ctrl-C or q."""
-    print("end of video: the live view stays up (Ctrl-C stops)", flush=True)
+    keys = "Ctrl-C stops" if headless else "q, Esc or Ctrl-C stops"
+    print(f"end of video: the live view stays up ({keys})", flush=True)
     while True:
         if headless:
             time.sleep(IDLE_WAIT)
