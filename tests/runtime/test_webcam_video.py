@@ -175,3 +175,18 @@ def test_a_paced_file_plays_at_its_frame_rate_and_skips_what_the_reader_misses()
     grabber.stop()
     assert elapsed >= 39 / 50  # never faster than the file's own rate
     assert seen == sorted(seen) and seen[-1] == 39 and len(seen) < 30  # in order, some skipped
+
+
+@pytest.mark.parametrize("paper", [255, 0, 128])
+def test_status_text_sits_on_a_filled_box_readable_on_any_background(paper):
+    from runtime.draw import BACKDROP, TEXT, annotate
+
+    frame = np.full((480, 640, 3), paper, np.uint8)
+    out = annotate(frame, None, status="30 FPS  42")
+    drawn = np.argwhere((out != paper).any(axis=2))
+    (top, left), (bottom, right) = drawn.min(axis=0), drawn.max(axis=0) + 1
+    box = out[top:bottom, left:right]
+    assert (top, left) == (0, 0) and bottom < 60 and right < 300  # one box, top left
+    rim = np.concatenate([box[0], box[-1], box[:, 0], box[:, -1]])
+    assert (rim == BACKDROP).all()  # a filled dark box all round the text...
+    assert (box.reshape(-1, 3) == TEXT).all(axis=1).sum() > 100  # ...with white text on it
