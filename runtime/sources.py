@@ -270,5 +270,6 @@ class Grabber:
 
     def stop(self) -> None:
         self.stopped.set()
-        self.thread.join(timeout=2.0)
+        if self.thread.ident is not None:  # stopped (Ctrl-C, SIGTERM) before it started
+            self.thread.join(timeout=2.0)
         self.source.close()

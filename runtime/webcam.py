@@ -288,11 +288,11 @@ def main(argv: list[str] | None = None) -> int:
     stop_on_sigterm()
     keep, quit_asked = False, True
     try:
-        if server is not None:
-            server.start()
-            print("\n".join(announce(server)), flush=True)
-        grabber.start()
         try:
+            grabber.start()
+            if server is not None:
+                server.start()
+                print("\n".join(announce(server)), flush=True)
             quit_asked = run(recognizer, grabber, stabilizer, out, summary)
         except KeyboardInterrupt:
             pass  # a normal way to stop a live reader: the video so far is kept

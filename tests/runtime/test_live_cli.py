@@ -170,7 +170,7 @@ def test_all_interfaces_need_the_printed_token(running, clip):
     assert get(f"{local}/?token={token}")[0] == 200
     assert json.loads(get(f"{local}/reading?token={token}")[1])["path"] == str(clip[0])
     assert get(f"{local}/reading", headers={"Cookie": f"mnist_edge_token={token}"})[0] == 200
-    assert r.stop()[0] == 0
+    assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
 
 
 def test_a_given_token(running, clip):
@@ -181,7 +181,7 @@ def test_a_given_token(running, clip):
     local = base(url).replace("0.0.0.0", "127.0.0.1")
     assert get(local + "/info")[0] == 403
     assert get(local + "/info?token=let-me-in")[0] == 200
-    assert r.stop()[0] == 0
+    assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
 
 
 def test_serve_is_the_pad_alone(running, int8_model):
@@ -235,3 +235,12 @@ def test_a_bad_host_port_is_one_line_and_exit_2(run_module, one_line_error, clip
 def test_token_goes_with_serve(run_module, clip):
     result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", "--token", "x")
     assert result.returncode == 2 and "--token goes with --serve" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])
+def test_sigterm_right_at_start_is_a_clean_exit(running, clip, module):
+    args = ["--video", str(clip[0]), "--headless", "--serve"] if module == "runtime.webcam" else []
+    for _ in range(3):
+        r = running(module, *args, "127.0.0.1:0")
+        r.url()
+        assert r.stop() == (0, "")

@@ -190,3 +190,11 @@ def test_status_text_sits_on_a_filled_box_readable_on_any_background(paper):
     rim = np.concatenate([box[0], box[-1], box[:, 0], box[:, -1]])
     assert (rim == BACKDROP).all()  # a filled dark box all round the text...
     assert (box.reshape(-1, 3) == TEXT).all(axis=1).sum() > 100  # ...with white text on it
+
+
+def test_a_grabber_stopped_before_it_started_closes_its_source():
+    source = FileOfFrames(3)
+    closed = []
+    source.close = lambda: closed.append(True)
+    Grabber(source).stop()  # Ctrl-C between opening the source and starting the thread
+    assert closed == [True]
