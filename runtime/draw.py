@@ -8,8 +8,10 @@ import numpy as np
 from runtime.preprocess import to_gray
 from runtime.recognizer import Reading
 
-SURE, UNSURE, TEXT = (0, 200, 0), (0, 165, 255), (255, 255, 255)  # BGR
+SURE, UNSURE = (0, 200, 0), (0, 165, 255)  # BGR
+INK, TEXT, BACKDROP = (0, 0, 0), (255, 255, 255), (40, 40, 40)  # dark text on the bright boxes
 FONT = cv2.FONT_HERSHEY_SIMPLEX
+PAD = 4  # pixels of filled box around the status text
 
 
 def as_bgr(image: np.ndarray) -> np.ndarray:
@@ -19,22 +21,30 @@ def as_bgr(image: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(to_gray(image), cv2.COLOR_GRAY2BGR)
 
 
-def annotate(image: np.ndarray, reading: Reading, status: str | None = None) -> np.ndarray:
-    """The image with each digit boxed and labelled 'digit confidence%'; unsure ones in orange."""
+def _text_on_box(out: np.ndarray, text: str, x: int, bottom: int, scale: float, thick: int,
+                 colour: tuple[int, int, int], ink: tuple[int, int, int], pad: int = 0) -> None:
+    """Text on a filled box, readable on any background; the box's bottom-left at x, bottom."""
+    (tw, th), base = cv2.getTextSize(text, FONT, scale, thick)
+    top = max(th + base + 2 * pad, bottom)
+    cv2.rectangle(out, (x, top - th - base - 2 * pad), (x + tw + 2 * pad, top), colour, cv2.FILLED)
+    cv2.putText(out, text, (x + pad, top - base - pad), FONT, scale, ink, thick, cv2.LINE_AA)
+
+
+def annotate(image: np.ndarray, reading: Reading | None, status: str | None = None) -> np.ndarray:
+    """The image with each digit boxed and labelled 'digit confidence%'; unsure ones in orange.
+
+    `reading` None (nothing stable yet on a live camera) draws no boxes.
+    """
     out = as_bgr(image)
     scale = max(0.4, min(out.shape[:2]) / 600)
     thick = max(1, int(round(2 * scale)))
-    for items, colour in ((reading.items, SURE), (reading.unsure, UNSURE)):
+    groups = ((reading.items, SURE), (reading.unsure, UNSURE)) if reading is not None else ()
+    for items, colour in groups:
         for item in items:
             x, y, w, h = item.box
             cv2.rectangle(out, (x, y), (x + w, y + h), colour, thick)
-            label = f"{item.digit} {item.confidence:.0%}"
-            (tw, th), base = cv2.getTextSize(label, FONT, scale, thick)
-            top = max(th + base, y)
-            cv2.rectangle(out, (x, top - th - base), (x + tw, top), colour, cv2.FILLED)
-            cv2.putText(out, label, (x, top - base), FONT, scale, TEXT, thick, cv2.LINE_AA)
+            _text_on_box(out, f"{item.digit} {item.confidence:.0%}", x, y, scale, thick, colour,
+                         INK)
     if status:
-        cv2.putText(out, status, (8, int(30 * scale) + 4), FONT, scale, (0, 0, 0), thick + 2,
-                    cv2.LINE_AA)
-        cv2.putText(out, status, (8, int(30 * scale) + 4), FONT, scale, TEXT, thick, cv2.LINE_AA)
+        _text_on_box(out, status, 0, 0, scale, thick, BACKDROP, TEXT, PAD)
     return out

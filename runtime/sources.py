@@ -1,7 +1,9 @@
 """Frame sources (camera index, video file, Raspberry Pi camera) and the thread that reads them.
 
 A live camera keeps only its newest frame, so a slow reader never falls behind the scene; a video
-file hands over every frame in order. Dropped frames are retried and a lost camera reopened.
+file hands over every frame in order, as fast as the reader takes them, unless it is paced: then
+it plays at its own frame rate like a camera (someone watches it), and frames the reader is too
+slow for are skipped. Dropped frames are retried and a lost camera reopened.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ REOPEN_DELAY = 1.0  # seconds between attempts to reopen a lost camera
 RETRY_DELAY = 0.01  # seconds after one dropped frame
 FILE_QUEUE = 4  # frames of a video file read ahead
 TEXT_SNIFF = 4096  # bytes read to tell a text file from a video
+PACED_FPS = 25.0  # a paced video file that does not say its frame rate
 
 
 # FFmpeg's own log lines ("[mjpeg @ 0x...] No JPEG data") would break one-line errors
@@ -163,10 +166,15 @@ def open_source(camera: int | None = None, video: str | None = None,
 
 
 class Grabber:
-    """Reads a source on its own thread; `get` hands frames to the inference loop."""
+    """Reads a source on its own thread; `get` hands frames to the inference loop.
 
-    def __init__(self, source: Source):
+    `paced`: a video file is delivered at its frame rate, newest frame only, like a camera.
+    """
+
+    def __init__(self, source: Source, paced: bool = False):
         self.source = source
+        self.newest_only = source.live or paced  # else every frame, in order
+        self.ended = False  # a paced file has no frame left
         self.stopped = threading.Event()
         self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=FILE_QUEUE)
         self.latest: np.ndarray | None = None
@@ -181,6 +189,8 @@ class Grabber:
     def _run(self) -> None:
         if self.source.live:
             self._run_live()
+        elif self.newest_only:
+            self._run_paced()
         else:
             self._run_file()
             self._put(None)  # end of file marker
@@ -201,15 +211,34 @@ class Grabber:
                 return
             self._put(frame)
 
+    def _offer(self, frame: np.ndarray) -> None:
+        """Replace the newest frame (the reader takes it or it is skipped)."""
+        with self.fresh:
+            self.latest = frame
+            self.fresh.notify_all()
+
+    def _run_paced(self) -> None:
+        period = 1.0 / (self.source.fps or PACED_FPS)
+        start = time.monotonic()
+        shown = 0
+        while not self.stopped.is_set():
+            frame = self.source.read()
+            if frame is None:
+                break
+            self.stopped.wait(max(0.0, start + shown * period - time.monotonic()))
+            self._offer(frame)
+            shown += 1
+        with self.fresh:
+            self.ended = True
+            self.fresh.notify_all()
+
     def _run_live(self) -> None:
         dropped = 0
         while not self.stopped.is_set():
             frame = self.source.read()
             if frame is not None:
                 dropped = 0
-                with self.fresh:
-                    self.latest = frame
-                    self.fresh.notify_all()
+                self._offer(frame)
                 continue
             dropped += 1
             if dropped < MAX_DROPPED:
@@ -225,7 +254,7 @@ class Grabber:
         if self.finished or self.stopped.is_set():
             self.finished = True
             return None
-        if not self.source.live:
+        if not self.newest_only:
             try:
                 frame = self.frames.get(timeout=timeout)
             except queue.Empty:
@@ -233,12 +262,14 @@ class Grabber:
             self.finished = frame is None
             return frame
         with self.fresh:
-            if self.latest is None:
+            if self.latest is None and not self.ended:
                 self.fresh.wait(timeout)
             frame, self.latest = self.latest, None
+            self.finished = frame is None and self.ended
             return frame
 
     def stop(self) -> None:
         self.stopped.set()
-        self.thread.join(timeout=2.0)
+        if self.thread.ident is not None:  # stopped (Ctrl-C, SIGTERM) before it started
+            self.thread.join(timeout=2.0)
         self.source.close()

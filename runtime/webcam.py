@@ -1,14 +1,18 @@
-"""python -m runtime.webcam [--camera N | --video FILE | --picamera]: read digits live.
+"""python -m runtime.webcam [--camera N | --video FILE | --picamera] [--serve PORT]: read live.
 
-Capture runs on its own thread (runtime.sources); this loop reads, draws and shows or saves.
+Capture runs on its own thread (runtime.sources); this loop reads, keeps the reading steady
+(runtime.reader.stabilizer), draws, and shows, saves or serves it (runtime.live).
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import signal
 import sys
 import time
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import cv2
@@ -18,7 +22,9 @@ from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
-from runtime.image import describe, quiet_opencv
+from runtime.image import quiet_opencv
+from runtime.live import FrameSlot, LiveServer, announce, parse_bind
+from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 from runtime.sources import Grabber, open_source
 
@@ -28,6 +34,7 @@ QUIT_KEYS = {ord("q"), ord("Q"), 27}
 FOURCC = {".avi": "MJPG", ".mp4": "mp4v", ".mkv": "MJPG"}
 DEFAULT_SAVE_FPS = 30.0  # when the source does not say
 FPS_SMOOTHING = 0.9  # weight of the past in the displayed frames per second
+IDLE_WAIT = 0.05  # seconds between checks while serving a video that has ended
 
 
 class VideoSink:
@@ -78,89 +85,234 @@ def _window_closed() -> bool:
         return True
 
 
-def _stop_on_sigterm() -> None:
-    """systemd stops services with SIGTERM: finish the video like Ctrl-C does."""
+def _quit_asked(wait_ms: int = 1) -> bool:
+    """q, Esc or the window's close button."""
+    return (cv2.waitKey(wait_ms) & 0xFF) in QUIT_KEYS or _window_closed()
+
+
+def stop_on_sigterm() -> None:
+    """systemd stops services with SIGTERM: finish like Ctrl-C does."""
     def handler(signum, frame):
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, handler)
 
 
+def threshold_arg(text: str) -> float:
+    """argparse type: a confidence in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a confidence: give a number above 0 "
+                                         "and at most 1, e.g. 0.5")
+    return value
+
+
+def threads_arg(text: str) -> int:
+    """argparse type: a positive number of threads."""
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of threads: give a whole "
+                                         "number, 1 or more")
+    return int(text)
+
+
+def token_arg(text: str) -> str:
+    """argparse type: a token that travels unchanged in a URL and a cookie."""
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
+        raise argparse.ArgumentTypeError("a token is letters, digits and . _ ~ - only, e.g. "
+                                         "from python3 -c 'import secrets; "
+                                         "print(secrets.token_urlsafe(16))'")
+    return text
+
+
+def stable_arg(text: str) -> tuple[int, int]:
+    """argparse type: K/N, shown once K of the last N frames agree (a majority)."""
+    agree, _, window = text.partition("/")
+    if agree.isdigit() and window.isdigit() and 0 < int(window) < 2 * int(agree) <= 2 * int(window):
+        return int(agree), int(window)
+    raise argparse.ArgumentTypeError(f"{text!r}: give K/N, a reading is shown once K of the last "
+                                     "N frames agree, with K more than half of N and at most N "
+                                     "(e.g. 3/5; 1/1 shows every frame)")
+
+
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=PROG, description="Read handwritten digits from a camera "
-                                "or a video, live.")
+    p = argparse.ArgumentParser(
+        prog=PROG, description="Read handwritten digits from a camera or a video, live.",
+        epilog="--headless prints one line each time the stable reading changes: "
+               "'frame N at T.Ts: DIGITS  (D CONFIDENCE%, ...)' or 'frame N at T.Ts: no digits "
+               "found' (rows of a multi-row number are separated by ' / '), and at the end one "
+               "summary line 'done: F frames in S s (R FPS), last stable reading: DIGITS'.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
     src.add_argument("--picamera", action="store_true", help="the Raspberry Pi camera (picamera2)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
-    p.add_argument("--threads", type=int, default=1, help="inference threads")
-    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    p.add_argument("--threads", type=threads_arg, default=1, help="inference threads (default 1)")
+    p.add_argument("--threshold", type=threshold_arg, default=DEFAULT_THRESHOLD,
                    help="confidence below which a digit is not shown (default %(default)s)")
+    p.add_argument("--stable", type=stable_arg, default=(DEFAULT_AGREE, DEFAULT_WINDOW),
+                   metavar="K/N", help="show a reading once K of the last N frames agree "
+                   f"(default {DEFAULT_AGREE}/{DEFAULT_WINDOW}; 1/1: every frame)")
     p.add_argument("--headless", action="store_true",
-                   help="no window: print each new reading as a line (for SSH, systemd)")
+                   help="no window: print a line each time the stable reading changes "
+                   "(for SSH, systemd)")
     p.add_argument("--save", metavar="FILE", help="write the annotated video (.avi, .mp4, .mkv)")
-    return p.parse_args(argv)
+    p.add_argument("--serve", metavar="[HOST:]PORT",
+                   help="live view in a browser on this port (host 127.0.0.1 unless given; any "
+                   "other host needs a token, printed with the URL)")
+    p.add_argument("--token", type=token_arg, metavar="T", help="the live view's token "
+                   "(default: a random one when HOST is not loopback)")
+    args = p.parse_args(argv)
+    if args.token is not None and args.serve is None:
+        p.error("--token goes with --serve")
+    return args
 
 
-def run(recognizer: Recognizer, grabber: Grabber, headless: bool, sink: VideoSink | None) -> int:
-    """The inference loop: returns the number of frames read."""
-    last: str | None = None
-    fps, count, started = 0.0, 0, time.perf_counter()
-    while True:
-        frame = grabber.get()
-        if frame is None:
-            if grabber.finished:
-                return count
-            if not headless and (cv2.waitKey(1) & 0xFF) in QUIT_KEYS:
-                return count
-            continue
-        tick = time.perf_counter()
-        reading = recognizer.read(frame)
-        count += 1
-        instant = 1.0 / max(time.perf_counter() - tick, 1e-6)
-        fps = instant if count == 1 else FPS_SMOOTHING * fps + (1 - FPS_SMOOTHING) * instant
-        if reading.digits != last:
-            last = reading.digits
-            if headless:
-                print(_reading_line(count, time.perf_counter() - started, reading), flush=True)
-        if sink is not None or not headless:
-            shown = annotate(frame, reading, status=f"{fps:.0f} FPS  {reading.digits}")
-            if sink is not None:
-                sink.write(shown)
-            if not headless:
+@dataclass
+class Outputs:
+    """Where each frame goes besides the reading lines."""
+
+    headless: bool
+    sink: VideoSink | None = None
+    slot: FrameSlot | None = None
+
+
+@dataclass
+class Summary:
+    """What the run did, for its last line."""
+
+    frames: int = 0
+    seconds: float = 0.0
+    stable: Reading | None = None
+    saved: Path | None = None
+
+    def line(self) -> str:
+        rate = self.frames / self.seconds if self.seconds > 0 else 0.0
+        if self.stable is None:
+            last = "no stable reading"
+        else:
+            last = f"last stable reading: {_one_line(self.stable.digits) or 'no digits'}"
+        saved = f", saved {self.saved}" if self.saved is not None else ""
+        return f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), {last}{saved}"
+
+
+def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: Outputs,
+        summary: Summary) -> bool:
+    """The inference loop, until the source ends (False) or the user quits the window (True)."""
+    fps, started = 0.0, time.perf_counter()
+    try:
+        while True:
+            frame = grabber.get()
+            if frame is None:
+                if grabber.finished:
+                    return False
+                if not out.headless and _quit_asked():
+                    return True
+                continue
+            tick = time.perf_counter()
+            reading = recognizer.read(frame)
+            summary.frames += 1
+            instant = 1.0 / max(time.perf_counter() - tick, 1e-6)
+            fps = instant if summary.frames == 1 else (FPS_SMOOTHING * fps
+                                                       + (1 - FPS_SMOOTHING) * instant)
+            seconds = time.perf_counter() - started
+            if stabilizer.push(reading) and out.headless:
+                print(_reading_line(summary.frames, seconds, stabilizer.stable), flush=True)
+            stable = stabilizer.stable
+            status = f"{fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
+            shown = None
+            if out.sink is not None or not out.headless:
+                shown = annotate(frame, stable, status)
+                if out.sink is not None:
+                    out.sink.write(shown)
+            if out.slot is not None:  # drawn and encoded only if a viewer asks for this frame
+                picture = shown if shown is not None else partial(annotate, frame, stable, status)
+                out.slot.publish(picture, stable, seconds, fps)
+            if not out.headless:
                 cv2.imshow(WINDOW, shown)
-                if (cv2.waitKey(1) & 0xFF) in QUIT_KEYS or _window_closed():
-                    return count
+                if _quit_asked():
+                    return True
+    finally:
+        summary.seconds = time.perf_counter() - started
+        summary.stable = stabilizer.stable
+
+
+def _one_line(digits: str) -> str:
+    """Rows of a multi-row reading on one line."""
+    return digits.replace("\n", " / ")
 
 
 def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
-    return describe(f"frame {frame} at {seconds:.1f}s", reading)
+    """'frame 12 at 0.4s: 42  (4 99%, 2 87%)', the line --headless prints per stable change."""
+    where = f"frame {frame} at {seconds:.1f}s"
+    if not reading.items:
+        return f"{where}: no digits found"
+    detail = ", ".join(f"{i.digit} {i.confidence:.0%}" for i in reading.items)
+    return f"{where}: {_one_line(reading.digits)}  ({detail})"
+
+
+def _serve_until_stopped(headless: bool) -> None:
+    """A video watched in the browser has ended: keep its last frame up until Ctrl-C or q."""
+    keys = "Ctrl-C stops" if headless else "q, Esc or Ctrl-C stops"
+    print(f"end of video: the live view stays up ({keys})", flush=True)
+    while True:
+        if headless:
+            time.sleep(IDLE_WAIT)
+        elif _quit_asked(int(IDLE_WAIT * 1000)):
+            return
 
 
 @cli
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_opencv()
+    bind = parse_bind(args.serve) if args.serve is not None else None
     recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
     if not args.headless:
         _open_window()
     source = open_source(args.camera, args.video, args.picamera)
-    grabber = Grabber(source)
+    # a file that someone watches plays at its own rate; otherwise as fast as it reads
+    grabber = Grabber(source, paced=not source.live and (bind is not None or not args.headless))
     sink = VideoSink(args.save, source.fps or DEFAULT_SAVE_FPS) if args.save else None
-    _stop_on_sigterm()
-    keep = False
+    out = Outputs(args.headless, sink)
+    server = None
+    if bind is not None:
+        out.slot = FrameSlot(source.name)
+        pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
+        server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
+                            token=args.token)
+    stabilizer = Stabilizer(window=args.stable[1], agree=args.stable[0])
+    summary = Summary()
+    stop_on_sigterm()
+    keep, quit_asked = False, True
     try:
-        grabber.start()
         try:
-            run(recognizer, grabber, args.headless, sink)
+            grabber.start()
+            if server is not None:
+                server.start()
+                print("\n".join(announce(server)), flush=True)
+            quit_asked = run(recognizer, grabber, stabilizer, out, summary)
         except KeyboardInterrupt:
             pass  # a normal way to stop a live reader: the video so far is kept
         keep = True
+        if sink is not None:
+            sink.close(keep=True)
+            summary.saved = sink.path if sink.writer is not None else None
+            sink = None
+        print(summary.line(), flush=True)
+        if server is not None and not quit_asked:
+            try:
+                _serve_until_stopped(args.headless)
+            except KeyboardInterrupt:
+                pass
     finally:
         grabber.stop()
         if sink is not None:
             sink.close(keep)
+        if server is not None:
+            server.stop()
         if not args.headless:
             cv2.destroyAllWindows()
     return 0

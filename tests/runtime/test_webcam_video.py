@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import time
+
 import cv2
 import numpy as np
 import pytest
@@ -27,14 +30,23 @@ def clip(tmp_path_factory, pages, mnist_test):
     return path, ["".join(map(str, n)) for n in numbers]
 
 
-def test_headless_video_prints_each_new_reading_and_saves(run_module, clip, tmp_path):
+def test_headless_video_prints_each_stable_change_a_summary_and_saves(run_module, clip, tmp_path):
     path, numbers = clip
     saved = tmp_path / "out.avi"
     result = run_module("runtime.webcam", "--video", str(path), "--headless", "--save", str(saved))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
-    readings = [line.split(": ", 1)[1].split()[0] for line in result.stdout.splitlines()]
+    *changes, summary = result.stdout.splitlines()
+    readings = [line.split(": ", 1)[1].split()[0] for line in changes]
     assert readings == numbers
+    # 3 of the last 5 frames must agree: each number shows on its third frame
+    frames = [int(re.match(r"frame (\d+) at [\d.]+s: ", line).group(1)) for line in changes]
+    assert frames == [3 + k * FRAMES_PER_NUMBER for k in range(len(numbers))]
+    match = re.fullmatch(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS\), "
+                         r"last stable reading: (\d+), saved (.+)", summary)
+    assert match, summary
+    assert int(match.group(1)) == FRAMES_PER_NUMBER * len(numbers)
+    assert match.group(4) == numbers[-1] and match.group(5) == str(saved)
     capture = cv2.VideoCapture(str(saved))
     count = 0
     while capture.read()[0]:
@@ -118,3 +130,71 @@ def test_grabber_hands_over_every_frame_of_a_file_in_order():
             seen.append(int(frame[0, 0]))
     grabber.stop()
     assert seen == list(range(25))
+
+
+def test_stable_one_of_one_prints_every_change(run_module, clip):
+    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", "--stable", "1/1")
+    changes = result.stdout.splitlines()[:-1]
+    assert [int(line.split()[1]) for line in changes][:1] == [1]  # the first frame at once
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--threshold", "2"], "above 0 and at most 1"),
+    (["--threshold", "0"], "above 0 and at most 1"),
+    (["--threshold", "-0.5"], "above 0 and at most 1"),
+    (["--threshold", "high"], "above 0 and at most 1"),
+    (["--threads", "0"], "1 or more"),
+    (["--threads", "-2"], "1 or more"),
+    (["--stable", "2/5"], "K more than half of N"),
+    (["--stable", "6/5"], "K more than half of N"),
+    (["--stable", "three"], "K more than half of N"),
+    (["--serve", "0", "--token", ""], "letters, digits"),
+    (["--serve", "0", "--token", "a b;c"], "letters, digits"),
+])
+def test_out_of_range_arguments_are_argparse_errors(run_module, clip, args, message):
+    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", *args)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"runtime.webcam: error: argument {args[-2]}") and message in last
+
+
+class PacedFile(FileOfFrames):
+    @property
+    def fps(self):
+        return 50.0
+
+
+def test_a_paced_file_plays_at_its_frame_rate_and_skips_what_the_reader_misses():
+    grabber = Grabber(PacedFile(40), paced=True).start()
+    seen, started = [], time.monotonic()
+    while (frame := grabber.get(timeout=1.0)) is not None or not grabber.finished:
+        if frame is not None:
+            seen.append(int(frame[0, 0]))
+            time.sleep(0.05)  # a reader slower than the file's 50 frames per second
+    elapsed = time.monotonic() - started
+    grabber.stop()
+    assert elapsed >= 39 / 50  # never faster than the file's own rate
+    assert seen == sorted(seen) and seen[-1] == 39 and len(seen) < 30  # in order, some skipped
+
+
+@pytest.mark.parametrize("paper", [255, 0, 128])
+def test_status_text_sits_on_a_filled_box_readable_on_any_background(paper):
+    from runtime.draw import BACKDROP, TEXT, annotate
+
+    frame = np.full((480, 640, 3), paper, np.uint8)
+    out = annotate(frame, None, status="30 FPS  42")
+    drawn = np.argwhere((out != paper).any(axis=2))
+    (top, left), (bottom, right) = drawn.min(axis=0), drawn.max(axis=0) + 1
+    box = out[top:bottom, left:right]
+    assert (top, left) == (0, 0) and bottom < 60 and right < 300  # one box, top left
+    rim = np.concatenate([box[0], box[-1], box[:, 0], box[:, -1]])
+    assert (rim == BACKDROP).all()  # a filled dark box all round the text...
+    assert (box.reshape(-1, 3) == TEXT).all(axis=1).sum() > 100  # ...with white text on it
+
+
+def test_a_grabber_stopped_before_it_started_closes_its_source():
+    source = FileOfFrames(3)
+    closed = []
+    source.close = lambda: closed.append(True)
+    Grabber(source).stop()  # Ctrl-C between opening the source and starting the thread
+    assert closed == [True]

@@ -1,0 +1,418 @@
+"""The live view: the annotated stream, the stable reading and a drawing pad over HTTP.
+
+Standard library only (http.server in its own thread), so a Raspberry Pi needs nothing more.
+The reader only stores references in a `FrameSlot`; the first viewer that wants a frame
+JPEG-encodes it once for every viewer, and a slow viewer skips frames, so viewers never slow the
+reader. Off loopback a token is required (as `?token=` or the cookie the page sets).
+"""
+
+from __future__ import annotations
+
+import errno
+import hmac
+import http.cookies
+import json
+import secrets
+import select
+import socket
+import socketserver
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from importlib import resources
+from urllib.parse import parse_qs, urlsplit
+
+import cv2
+import numpy as np
+
+from runtime.errors import UserError
+
+DEFAULT_HOST = "127.0.0.1"
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}  # the only hosts served without a token
+COOKIE = "mnist_edge_token"
+MAX_BODY = 2 * 1024 * 1024  # bytes: a drawing pad PNG is tens of kB
+MAX_VIEWERS = 8  # concurrent /stream.mjpg viewers; more get 503
+MAX_CONNECTIONS = 64  # concurrent connections; more are closed at once
+SOCKET_TIMEOUT = 10.0  # seconds a client may stall (slow headers, a viewer that stopped reading)
+DRAIN_LIMIT = 256 * 1024  # bytes of a refused body read away so the client sees the 413
+JPEG_QUALITY = 80
+STREAM_FPS = 25.0  # at most this many JPEGs per second, shared by all viewers: a fast reader
+# (hundreds of frames per second on a PC) would otherwise spend as much CPU encoding as reading
+WAIT_STEP = 1.0  # seconds a viewer waits for a frame before checking for shutdown
+BOUNDARY = b"frame"
+# the page is self-contained: nothing from other origins, no framing (the token is in its URL)
+PAGE_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
+               "script-src 'self' 'unsafe-inline'; img-src 'self' blob: data:")
+PAD_PATH = "pad"  # the "path" of a pad drawing in its JSON reading
+
+Picture = np.ndarray | Callable[[], np.ndarray]  # an annotated frame, or how to draw it
+
+
+def parse_bind(text: str) -> tuple[str, int]:
+    """'[HOST:]PORT' (IPv6 as [::1]:8080) -> (host, port), or a UserError saying what is wanted."""
+    host, sep, port = text.rpartition(":")
+    host = host if sep else DEFAULT_HOST
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise UserError(f"--serve {text}: expected [HOST:]PORT with PORT from 0 to 65535, "
+                        "e.g. 8080 or 0.0.0.0:8080")
+    return host, int(port)
+
+
+class FrameSlot:
+    """The newest annotated frame and stable reading, shared by the reader and every viewer.
+
+    A frame is encoded at most once, and frames are encoded at most STREAM_FPS times a second.
+    """
+
+    def __init__(self, source: str):
+        self.source = source
+        self.changed = threading.Condition()
+        self.seq = 0  # frames published
+        self.encoded = 0  # JPEG encodings made (at most one per published frame)
+        self._picture: Picture | None = None
+        self._state: tuple[object | None, float, float] = (None, 0.0, 0.0)
+        self._encoding = threading.Lock()
+        self._jpeg: tuple[int, bytes] | None = None
+        self._encoded_at = 0.0
+
+    def publish(self, picture: Picture, reading: object | None, seconds: float, fps: float) -> None:
+        """The reader's side: store references and wake the viewers (no encoding here)."""
+        with self.changed:
+            self.seq += 1
+            self._picture, self._state = picture, (reading, seconds, fps)
+            self.changed.notify_all()
+
+    def wait(self, after: int, timeout: float) -> int:
+        """The newest frame number, once it is past `after` or `timeout` has passed."""
+        with self.changed:
+            if self.seq <= after:
+                self.changed.wait(timeout)
+            return self.seq
+
+    def jpeg(self) -> tuple[int, bytes] | None:
+        """(frame number, JPEG) of the newest frame, encoded by the first viewer that asks."""
+        with self._encoding:
+            with self.changed:
+                seq, picture = self.seq, self._picture
+            if picture is None:
+                return None
+            due = time.monotonic() >= self.due
+            if self._jpeg is None or (self._jpeg[0] != seq and due):
+                image = picture() if callable(picture) else picture
+                ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+                if not ok:
+                    return None
+                self._jpeg = (seq, data.tobytes())
+                self._encoded_at = time.monotonic()
+                self.encoded += 1
+            return self._jpeg
+
+    @property
+    def due(self) -> float:
+        """When (time.monotonic) the next frame may be encoded."""
+        return self._encoded_at + 1.0 / STREAM_FPS
+
+    def reading(self) -> dict:
+        """The JSON line of DESIGN.md for the stable reading, plus frame number, time and FPS."""
+        with self.changed:
+            seq, (reading, seconds, fps) = self.seq, self._state
+        if reading is None:  # nothing stable yet
+            line = {"path": self.source, "digits": "", "lines": [], "items": []}
+        else:
+            line = reading.to_dict(self.source)
+        return {**line, "frame": seq, "time": round(seconds, 3), "fps": round(fps, 1)}
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Routes: GET / /info /reading /stream.mjpg /snapshot.jpg, POST /read. Nothing else."""
+
+    server: LiveServer
+    protocol_version = "HTTP/1.0"  # one request per connection: nothing idles between requests
+    default_request_version = "HTTP/1.0"  # garbage gets a status line too, not a bare HTTP/0.9 body
+    timeout = SOCKET_TIMEOUT
+    server_version = "mnist-edge"
+    sys_version = ""
+
+    def log_message(self, format: str, *args) -> None:
+        pass  # the reader's own lines stay readable
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False  # malformed: http.server already answered 400/414/431
+        if self.command not in ("GET", "POST"):
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET and POST\n",
+                       headers={"Allow": "GET, POST"})
+            return False
+        return True
+
+    def _send(self, status: HTTPStatus, body: bytes, ctype: str = "text/plain; charset=utf-8",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _json(self, payload: dict, status: HTTPStatus = HTTPStatus.OK) -> None:
+        self._send(status, json.dumps(payload).encode(), "application/json")
+
+    def _given_token(self, url) -> tuple[str | None, bool]:
+        """(token, came in the query) from `?token=` or the cookie."""
+        query = parse_qs(url.query).get("token")
+        if query:
+            return query[0], True
+        try:
+            cookie = http.cookies.SimpleCookie(self.headers.get("Cookie", ""))
+        except http.cookies.CookieError:
+            return None, False
+        return (cookie[COOKIE].value if COOKIE in cookie else None), False
+
+    def _allowed(self, url) -> bool:
+        token, _ = self._given_token(url)
+        want = self.server.token
+        return want is None or (token is not None and
+                                hmac.compare_digest(token.encode(), want.encode()))
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        if not self._allowed(url):
+            self._send(HTTPStatus.FORBIDDEN, b"forbidden: open the URL with ?token= printed at "
+                       b"start\n")
+            return
+        routes = {"/": self._page, "/info": self._info}
+        if self.server.slot is not None:
+            routes.update({"/reading": self._reading, "/stream.mjpg": self._stream,
+                           "/snapshot.jpg": self._snapshot})
+        route = routes.get(url.path)
+        if route is None:
+            self._send(HTTPStatus.NOT_FOUND, b"not found\n")
+            return
+        route(url)
+
+    def do_POST(self) -> None:
+        url = urlsplit(self.path)
+        if url.path != "/read":
+            status = HTTPStatus.METHOD_NOT_ALLOWED if url.path in {"/", "/info", "/reading",
+                     "/stream.mjpg", "/snapshot.jpg"} else HTTPStatus.NOT_FOUND
+            self._send(status, b"POST goes to /read\n", headers={"Allow": "GET"})
+            self._drain()
+            return
+        if not self._allowed(url):
+            self._send(HTTPStatus.FORBIDDEN, b"forbidden\n")
+            self._drain()
+            return
+        body = self._body()
+        if body is not None:
+            self._read_drawing(body)
+
+    def _body(self) -> bytes | None:
+        """The request body within MAX_BODY, or None after answering 411/400/413."""
+        length = self.headers.get("Content-Length")
+        if length is None or self.headers.get("Transfer-Encoding"):
+            self._send(HTTPStatus.LENGTH_REQUIRED, b"a Content-Length is required\n")
+            return None
+        if not length.strip().isdigit():
+            self._send(HTTPStatus.BAD_REQUEST, b"bad Content-Length\n")
+            return None
+        size = int(length)
+        if size > MAX_BODY:
+            self._send(HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
+                       f"at most {MAX_BODY} bytes\n".encode())
+            self._drain()
+            return None
+        body = self.rfile.read(size)
+        if len(body) != size:
+            self._send(HTTPStatus.BAD_REQUEST, b"body shorter than its Content-Length\n")
+            return None
+        return body
+
+    def _drain(self) -> None:
+        """Read away some of a refused body: closing on unread data would reset the connection
+        before the client read the answer."""
+        try:
+            self.connection.shutdown(socket.SHUT_WR)
+            self.connection.settimeout(0.5)
+            left = DRAIN_LIMIT
+            while left > 0 and (chunk := self.connection.recv(min(left, 65536))):
+                left -= len(chunk)
+        except OSError:
+            pass
+        self.close_connection = True
+
+    def _read_drawing(self, body: bytes) -> None:
+        image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR) if body else None
+        if image is None or image.size == 0:
+            self._json({"error": "the body is not an image (send the pad as PNG)"},
+                       HTTPStatus.BAD_REQUEST)
+            return
+        with self.server.pad_lock:  # one interpreter, one drawing at a time
+            reading = self.server.pad.read(image)
+        height, width = image.shape[:2]
+        self._json({**reading.to_dict(PAD_PATH), "width": width, "height": height})
+
+    def _page(self, url) -> None:
+        token, in_query = self._given_token(url)
+        headers = {"Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer",
+                   "X-Frame-Options": "DENY"}
+        if in_query and self.server.token is not None:
+            headers["Set-Cookie"] = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
+        self._send(HTTPStatus.OK, self.server.page, "text/html; charset=utf-8", headers)
+
+    def _info(self, url) -> None:
+        slot = self.server.slot
+        self._json({"model": self.server.model_name, "camera": slot is not None,
+                    "source": slot.source if slot is not None else None})
+
+    def _reading(self, url) -> None:
+        self._json(self.server.slot.reading())
+
+    def _snapshot(self, url) -> None:
+        got = self.server.slot.jpeg()
+        if got is None:
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"no frame yet\n",
+                       headers={"Retry-After": "1"})
+            return
+        self._send(HTTPStatus.OK, got[1], "image/jpeg")
+
+    def _stream(self, url) -> None:
+        if not self.server.viewers.acquire(blocking=False):
+            self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"too many viewers\n",
+                       headers={"Retry-After": "5"})
+            return
+        try:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type",
+                             f"multipart/x-mixed-replace; boundary={BOUNDARY.decode()}")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(b"--" + BOUNDARY + b"\r\n")
+            self._send_frames()
+        except OSError:
+            pass  # the viewer left or stalled past SOCKET_TIMEOUT
+        finally:
+            self.server.viewers.release()
+
+    def _send_frames(self) -> None:
+        slot, seen = self.server.slot, 0
+        while not self.server.closing.is_set():
+            if slot.wait(seen, WAIT_STEP) == seen:
+                if self._client_gone():  # no frame to write would tell us (a video has ended)
+                    return
+                continue
+            got = slot.jpeg()
+            if got is None or got[0] == seen:  # the shared JPEG is not due yet: sleep till it is
+                time.sleep(max(0.002, slot.due - time.monotonic()))
+                continue
+            seen, data = got
+            # each part ends with the next boundary, so browsers show it at once
+            self.wfile.write(b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n%s\r\n--%s"
+                             b"\r\n" % (len(data), data, BOUNDARY))
+
+    def _client_gone(self) -> bool:
+        """The viewer closed its end (readable with nothing to read)."""
+        try:
+            readable, _, _ = select.select([self.connection], [], [], 0)
+            return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+        except (OSError, ValueError):
+            return True
+
+
+class LiveServer(ThreadingHTTPServer):
+    """The HTTP server for one reader (slot) or for the drawing pad alone (slot None)."""
+
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = MAX_CONNECTIONS  # socketserver's 5 makes a burst of browsers wait seconds
+
+    def __init__(self, host: str, port: int, pad, model_name: str,
+                 slot: FrameSlot | None = None, token: str | None = None):
+        if ":" in host:
+            self.address_family = socket.AF_INET6
+        self.pad, self.pad_lock = pad, threading.Lock()
+        self.model_name, self.slot = model_name, slot
+        # a token is required off loopback, and whenever the user gave one
+        self.token = token or (None if host in LOOPBACK else secrets.token_urlsafe(16))
+        self.page = resources.files("runtime").joinpath("static/live.html").read_bytes()
+        self.viewers = threading.BoundedSemaphore(MAX_VIEWERS)
+        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.closing = threading.Event()
+        self.thread: threading.Thread | None = None
+        try:
+            super().__init__((host, port), Handler)
+        except socket.gaierror as e:
+            raise UserError(f"--serve {host}:{port}: unknown host {host!r}") from e
+        except OSError as e:
+            raise UserError(f"--serve {host}:{port}: cannot listen there "
+                            f"({_bind_reason(e, port)})") from e
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind would look the host up in DNS (slow or hanging offline)
+        socketserver.TCPServer.server_bind(self)
+        self.server_name, self.server_port = self.server_address[:2]
+
+    def url(self) -> str:
+        """The address to open, with the token when one is required."""
+        host = self.server_address[0]
+        host = f"[{host}]" if ":" in host else host
+        query = f"?token={self.token}" if self.token else ""
+        return f"http://{host}:{self.server_port}/{query}"
+
+    def process_request(self, request, client_address) -> None:
+        if not self.connections.acquire(blocking=False):
+            self.shutdown_request(request)  # too many at once: refuse, keep serving the others
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.connections.release()
+            raise
+
+    def process_request_thread(self, request, client_address) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.connections.release()
+
+    def handle_error(self, request, client_address) -> None:
+        pass  # a broken request ends its own thread; the reader and other clients go on
+
+    def start(self) -> LiveServer:
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.2},
+                                       name="live-view", daemon=True)
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.closing.set()
+        if self.slot is not None:  # wake the viewers now rather than at their next WAIT_STEP
+            with self.slot.changed:
+                self.slot.changed.notify_all()
+        if self.thread is not None:
+            self.shutdown()
+        self.server_close()
+
+
+def _bind_reason(error: OSError, port: int) -> str:
+    reasons = {errno.EADDRINUSE: f"port {port} is in use by another program",
+               errno.EADDRNOTAVAIL: "that address is not one of this machine's",
+               errno.EACCES: f"no permission for port {port} (ports below 1024 need root)"}
+    return reasons.get(error.errno, error.strerror or str(error))
+
+
+def announce(server: LiveServer) -> list[str]:
+    """The lines printed at start: the URL to open (with its token), and from another device."""
+    lines = [f"live view: {server.url()}"]
+    if server.server_address[0] in {"0.0.0.0", "::"}:
+        other = server.url().replace(f"//{server.server_address[0]}", f"//{socket.gethostname()}")
+        other = other.replace("//[::]", f"//{socket.gethostname()}")
+        lines.append(f"  from another device on this network: {other} "
+                     "(or this machine's IP address instead of its name)")
+    return lines

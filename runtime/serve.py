@@ -1,0 +1,59 @@
+"""python -m runtime.serve [--model M] [HOST:]PORT [--token T]: the live view's drawing pad alone.
+
+No camera needed: try a model from a laptop or a phone by drawing digits in the browser.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from pathlib import Path
+
+from runtime.errors import cli
+from runtime.formats import DEFAULT_MODEL
+from runtime.image import quiet_opencv
+from runtime.live import LiveServer, announce, parse_bind
+from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
+from runtime.webcam import stop_on_sigterm, threads_arg, threshold_arg, token_arg
+
+PROG = "runtime.serve"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog=PROG, description="Serve the drawing pad: draw digits in a "
+                                "browser, read them with the model (no camera needed).")
+    p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
+                   "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
+    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--token", type=token_arg, metavar="T",
+                   help="the token (default: a random one when HOST is not loopback)")
+    p.add_argument("--threads", type=threads_arg, default=1, help="inference threads (default 1)")
+    p.add_argument("--threshold", type=threshold_arg, default=DEFAULT_THRESHOLD,
+                   help="confidence below which a digit is not shown (default %(default)s)")
+    return p.parse_args(argv)
+
+
+@cli
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    quiet_opencv()
+    host, port = parse_bind(args.bind)
+    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
+    server = LiveServer(host, port, pad=recognizer, model_name=Path(args.model).name,
+                        token=args.token)
+    stop_on_sigterm()
+    try:
+        server.start()
+        print("\n".join(announce(server)), flush=True)
+        print("drawing pad only (no camera); Ctrl-C stops", flush=True)
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
