@@ -55,7 +55,7 @@ def test_same_seed_same_run(tmp_path):
     cards, weights = [], []
     for name in ("a", "b"):
         config = RunConfig(recipe=recipe, seed=7, out=tmp_path / name, train_limit=640, verbose=0)
-        cards.append(train(config))
+        cards.append(train(config)[0])
         import keras
 
         weights.append(keras.saving.load_model(tmp_path / name / "mnist_cnn.keras").get_weights())
