@@ -1,0 +1,7 @@
+"""python -m runtime: the mnist-edge command (runtime/cli.py) without installing it."""
+
+import sys
+
+from runtime.cli import main
+
+sys.exit(main())
