@@ -1,4 +1,4 @@
-"""mnist-edge: one command for every CLI; `mnist-edge image x.jpg` is `python -m runtime.image x.jpg`.
+"""mnist-edge: one command for every CLI; `mnist-edge image x.jpg` runs `runtime.image x.jpg`.
 
 Only dispatches: the rest of the command line goes to the module's own main(argv), so the flags
 are the same. Nothing heavy is imported before a subcommand is chosen and its packages are found
@@ -20,7 +20,7 @@ from runtime.errors import EXIT_USER_ERROR
 PROG = "mnist-edge"
 # subcommand -> (module, one-line help); export's backends are a second word.
 COMMANDS: dict[str, tuple[str, str]] = {
-    "train": ("train.__main__", "train the article's CNN into a run folder (needs the train extra)"),
+    "train": ("train.__main__", "train the article's CNN into a run folder (train extra)"),
     "image": ("runtime.image", "read the number in photos"),
     "webcam": ("runtime.webcam", "read numbers from a camera or a video file"),
     "serve": ("runtime.serve", "a drawing pad in the browser, read live"),
@@ -28,7 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "benchmark": ("runtime.benchmark", "speed of the models and the whole pipeline"),
 }
 EXPORTS = {"tflite": "export.tflite", "onnx": "export.onnx"}
-EXPORT_HELP = "export the float model to verified TFLite or ONNX variants (needs the train extra)"
+EXPORT_HELP = "export the float model to verified TFLite or ONNX variants (train extra)"
 
 
 def parser() -> argparse.ArgumentParser:
