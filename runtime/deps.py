@@ -13,6 +13,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
+from runtime.errors import EXIT_USER_ERROR  # standard library only, like this module
+
 DISTRIBUTION = "mnist-edge"
 RUNTIME, TRAIN = "runtime", "train"  # the pyproject extras
 # import name -> (pip package, the extra that installs it)
@@ -85,7 +87,7 @@ def missing(module: str) -> str | None:
                 return message(need)
         elif not any(installed(n) for n in need):
             known = [n for n in need if n in PACKAGES and PACKAGES[n][1] == RUNTIME]
-            package, extra = PACKAGES[known[0]]
+            extra = PACKAGES[known[0]][1]
             return (f"no model runtime installed ({' or '.join(known)}) for {sys.executable}: "
                     f"{install_command(extra)}")
     return None
@@ -93,8 +95,6 @@ def missing(module: str) -> str | None:
 
 def require(module: str, prog: str) -> None:
     """Exit 2 with one line on stderr when `module` cannot run here."""
-    from runtime.errors import EXIT_USER_ERROR
-
     line = missing(module)
     if line is not None:
         print(f"{prog}: error: {line}", file=sys.stderr)
