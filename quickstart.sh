@@ -23,11 +23,12 @@ setup() {
   if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
   fi
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[all]"
+  # -qq: errors only (setuptools' notes on editable installs are not for a newcomer)
+  .venv/bin/python -m pip install -qq --upgrade pip
+  .venv/bin/python -m pip install -qq -e ".[all]"
 }
 
-step "install into .venv (every extra; about 2.7 GB, TensorFlow is 1.9 GB of it)" setup
+step "install into .venv (every extra: 2.7 GiB, TensorFlow is 1.8 GiB of it)" setup
 [ "${1:-}" = "--setup-only" ] && exit 0
 
 py=.venv/bin/python
