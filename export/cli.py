@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from export import pipeline
+from export import pipeline, source
 from runtime.cliargs import output_dir
 from runtime.formats import FLOAT_MODEL_NAME, MODELS_DIR
 
@@ -33,6 +33,7 @@ def main(backend: str, argv: list[str] | None = None) -> int:
     from train import quiet
 
     args = parse(backend, argv)
+    source.check_keras_file(args.model)  # a bad --model answers before TensorFlow's import
     quiet.import_tensorflow(args.verbose)
     pipeline.run(backend, args.variant, args.model, args.out, args.data_dir)
     return 0
