@@ -33,7 +33,7 @@ def cli(main: Callable[..., int | None]) -> Callable[..., int]:
         except UserError as e:
             print(f"{prog}: error: {e}", file=sys.stderr)
         except ModuleNotFoundError as e:  # a lazy import (TensorFlow, an interpreter) not installed
-            from runtime.deps import message
+            from runtime.deps import message  # here: runtime.deps imports this module
 
             line = message(e.name or "")
             if line is None:

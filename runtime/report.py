@@ -17,8 +17,8 @@ def _markers(section: str) -> tuple[str, str]:
     return f"<!-- {section}:start -->", f"<!-- {section}:end -->"
 
 
-def update_section(path: str | Path, section: str, body: str) -> bool:
-    """Replace (or append) one marked section of a Markdown report; True if the file existed."""
+def update_section(path: str | Path, section: str, body: str) -> None:
+    """Replace (or append) one marked section of a Markdown report."""
     path = Path(path)
     start, end = _markers(section)
     block = f"{start}\n{body.rstrip()}\n{end}\n"
@@ -29,4 +29,4 @@ def update_section(path: str | Path, section: str, body: str) -> bool:
         text = f"{head}{block}{tail}"
     else:
         text = f"{text.rstrip()}\n\n{block}"
-    return write_atomic(path, text)
+    write_atomic(path, text)
