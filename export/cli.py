@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from export import pipeline
+from export import pipeline, source
+from runtime.cliargs import output_dir
 from runtime.formats import FLOAT_MODEL_NAME, MODELS_DIR
 
 
@@ -19,14 +20,20 @@ def parse(backend: str, argv: list[str] | None) -> argparse.Namespace:
                         help="float Keras model (default: %(default)s)")
     parser.add_argument("--variant", choices=pipeline.variants(backend), default=pipeline.ALL,
                         help="which artifact to make (default: all)")
-    parser.add_argument("--out", type=Path, default=MODELS_DIR,
+    parser.add_argument("--out", type=output_dir, default=MODELS_DIR,
                         help="output folder, also gets REPORT.md (default: %(default)s)")
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="folder with the MNIST files (default: $MNIST_DIR, then the cache)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="also show TensorFlow's and the converters' own log lines")
     return parser.parse_args(argv)
 
 
 def main(backend: str, argv: list[str] | None = None) -> int:
+    from train import quiet
+
     args = parse(backend, argv)
+    source.check_keras_file(args.model)  # a bad --model answers before TensorFlow's import
+    quiet.import_tensorflow(args.verbose)
     pipeline.run(backend, args.variant, args.model, args.out, args.data_dir)
     return 0

@@ -18,8 +18,10 @@ from export.context import Context
 from export.validate import ValidationError, verify
 from runtime.errors import UserError
 from runtime.files import publish, temp_beside
+from runtime.files import written as written_line
 from runtime.formats import Format, formats_for
 from runtime.metadata import METADATA_KEY, embed_tflite
+from train import quiet
 
 CONVERTERS: dict[str, Callable[[Context], bytes]] = {
     **convert_tflite.CONVERTERS,
@@ -59,7 +61,8 @@ def writable_dir(out_dir: Path) -> Path:
 
 def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
     """Convert, verify on a temporary file, embed the measured numbers, then rename into place."""
-    with contextlib.redirect_stdout(io.StringIO()):  # Keras' export lists every tracked variable
+    # Keras' export lists every tracked variable on stdout, the converters' C++ their settings
+    with contextlib.redirect_stdout(io.StringIO()), quiet.converter_output():
         data = CONVERTERS[fmt.key](ctx)
     final = out_dir / fmt.filename
     tmp = temp_beside(final)  # same suffix: the runtime picks its backend by it
@@ -68,12 +71,13 @@ def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
         verdict = verify(fmt, tmp, ctx.reference)
         meta = export_metadata.build(fmt, ctx.reference, verdict, settings(fmt))
         tmp.write_bytes(embed(fmt, data, meta))
-        publish(tmp, final)
+        replaced = publish(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    print(f"{fmt.filename}: {verdict.accuracy:.2f}% ({verdict.delta:+.2f} pts vs float), "
-          f"agreement {verdict.agreement:.2f}%, max prob diff {verdict.max_prob_diff:.4f}, "
+    print(f"{written_line(final, replaced)}: {verdict.accuracy:.2f}% "
+          f"({verdict.delta:+.2f} pts vs float), agreement {verdict.agreement:.2f}%, "
+          f"max prob diff {verdict.max_prob_diff:.4f}, "
           f"{final.stat().st_size / 1024:,.0f} KiB", flush=True)
     return final
 
@@ -101,8 +105,9 @@ def run(backend: str, variant: str, model: Path, out_dir: Path,
             print(f"{fmt.filename}: FAILED: {e}", file=sys.stderr, flush=True)
             failures.append(str(e))
         print(f"  ({fmt.key} took {time.perf_counter() - start:.0f} s)", flush=True)
+    existed = (out_dir / report.REPORT_NAME).is_file()
     path = report.write(out_dir, ctx.reference.sha256, ctx.reference.accuracy)
-    print(f"report: {path}")
+    print(f"updated the export table of {path}" if existed else written_line(path, False))
     if failures:
         raise ValidationError(f"{len(failures)} of {len(chosen)} variants failed: "
                               + " | ".join(failures))

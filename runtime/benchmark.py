@@ -19,6 +19,7 @@ import cv2
 import numpy as np
 
 from runtime.classifier import Classifier, ClassifierOptions
+from runtime.cliargs import positive_int
 from runtime.errors import UserError, cli
 from runtime.formats import FORMATS, MODELS_DIR
 from runtime.preprocess import find_digits
@@ -145,9 +146,9 @@ def table(results: list[Result], threads: int, preprocess_fps: float) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=PROG, description="Measure the speed of the models.")
     p.add_argument("--models", nargs="+", metavar="M", help="model files (default: models/*)")
-    p.add_argument("--threads", type=int, default=1,
+    p.add_argument("--threads", type=positive_int, default=1,
                    help="inference and OpenCV threads (default 1: one core)")
-    p.add_argument("--runs", type=int, default=200, help="timed runs per measurement")
+    p.add_argument("--runs", type=positive_int, default=200, help="timed runs per measurement")
     p.add_argument("--report", nargs="?", const=str(MODELS_DIR / "REPORT.md"), metavar="PATH",
                    help="also write the table into the 'benchmark' section of models/REPORT.md")
     args = p.parse_args(argv)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
+import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.errors import UserError
-from runtime.files import write_atomic
+from runtime.files import write_atomic, written
 
 ENV_VAR = "MNIST_DIR"
 MIRRORS = (
@@ -129,7 +130,8 @@ def _download(name: str, mirrors: tuple[str, ...], dest_dir: Path) -> tuple[Path
             continue
         dest_dir.mkdir(parents=True, exist_ok=True)
         final = dest_dir / f"{name}.gz"
-        write_atomic(final, raw)
+        # stderr: a one-time note, whatever the command prints on stdout
+        print(f"{written(final, write_atomic(final, raw))} (from {url})", file=sys.stderr)
         return final, failures
     return None, failures
 

@@ -32,6 +32,13 @@ def cli(main: Callable[..., int | None]) -> Callable[..., int]:
             return main(*args, **kwargs) or 0
         except UserError as e:
             print(f"{prog}: error: {e}", file=sys.stderr)
+        except ModuleNotFoundError as e:  # a lazy import (TensorFlow, an interpreter) not installed
+            from runtime.deps import message  # here: runtime.deps imports this module
+
+            line = message(e.name or "")
+            if line is None:
+                raise
+            print(f"{prog}: error: {line}", file=sys.stderr)
         except OSError as e:  # unreadable input, unwritable output, full disk
             where = f": {e.filename}" if getattr(e, "filename", None) else ""
             print(f"{prog}: error: {e.strerror or e}{where}", file=sys.stderr)

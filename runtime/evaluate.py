@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from runtime import dataset
 from runtime.classifier import Classifier, ClassifierOptions
+from runtime.cliargs import percentage, positive_int
 from runtime.errors import UserError, cli
 from runtime.formats import DEFAULT_MODEL, FORMATS, Format, format_of
 
@@ -54,8 +55,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=PROG, description="On-device accuracy check of a model.")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
     p.add_argument("--data-dir", help="folder with the MNIST files (else $MNIST_DIR, the cache)")
-    p.add_argument("--threads", type=int, default=1, help="inference threads")
-    p.add_argument("--reference", type=float, metavar="PCT",
+    p.add_argument("--threads", type=positive_int, default=1, help="inference threads")
+    p.add_argument("--reference", type=percentage, metavar="PCT",
                    help="float model accuracy (percent) when the model's metadata has none")
     return p.parse_args(argv)
 

@@ -26,21 +26,31 @@ def temp_beside(path: str | Path, suffix: str | None = None) -> Path:
     return Path(tmp)
 
 
-def publish(tmp: str | Path, path: str | Path) -> None:
-    """Give `tmp` the permissions of a normal new file (mkstemp makes it private), rename it."""
+def publish(tmp: str | Path, path: str | Path) -> bool:
+    """Give `tmp` the permissions of a normal new file (mkstemp makes it private), rename it.
+
+    Returns whether it replaced an existing file (for `written`).
+    """
+    replaced = os.path.lexists(path)
     os.chmod(tmp, 0o666 & ~_umask())
     os.replace(tmp, path)
+    return replaced
 
 
-def write_atomic(path: str | Path, data: bytes | str) -> None:
-    """Write bytes or UTF-8 text to `path` through a temporary file."""
+def written(path: str | Path, replaced: bool) -> str:
+    """The line a CLI prints once per file it wrote."""
+    return f"wrote {path}" + (" (replaced the previous file)" if replaced else "")
+
+
+def write_atomic(path: str | Path, data: bytes | str) -> bool:
+    """Write bytes or UTF-8 text to `path` through a temporary file; True if it replaced one."""
     tmp = temp_beside(path)
     try:
         if isinstance(data, str):
             tmp.write_text(data, encoding="utf-8")
         else:
             tmp.write_bytes(data)
-        publish(tmp, path)
+        return publish(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

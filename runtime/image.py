@@ -10,9 +10,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.cliargs import output_dir, positive_int, probability
 from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError, cli
-from runtime.files import write_atomic
+from runtime.files import write_atomic, written
 from runtime.formats import DEFAULT_MODEL
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 
@@ -59,12 +60,14 @@ def load_image(path: Path) -> np.ndarray:
     return image
 
 
-def save_image(path: Path, image: np.ndarray) -> None:
-    """Encode, write to a temporary file beside `path`, rename: never a half-written image."""
+def save_image(path: Path, image: np.ndarray) -> bool:
+    """Encode, write to a temporary file beside `path`, rename: never a half-written image.
+
+    Returns whether it replaced an existing file."""
     ok, encoded = cv2.imencode(path.suffix, image)
     if not ok:
         raise UserError(f"cannot encode an image as {path.suffix}")
-    write_atomic(path, encoded.tobytes())
+    return write_atomic(path, encoded.tobytes())
 
 
 def annotated_path(source: Path, out_dir: Path) -> Path:
@@ -90,10 +93,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files (JPEG, PNG, ...)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
-    p.add_argument("--annotate", metavar="DIR", help="write each image with its boxes and digits")
-    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    p.add_argument("--annotate", metavar="DIR", type=output_dir,
+                   help="write each image with its boxes and digits as DIR/<name>.annotated.<ext>")
+    p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help="confidence below which a digit is not shown (default %(default)s)")
-    p.add_argument("--threads", type=int, default=1, help="inference threads")
+    p.add_argument("--threads", type=positive_int, default=1, help="inference threads")
     return p.parse_args(argv)
 
 
@@ -117,7 +121,9 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(reading.to_dict(name)) if args.json else describe(name, reading),
               flush=True)
         if out_dir is not None:
-            save_image(annotated_path(Path(name), out_dir), annotate(image, reading))
+            target = annotated_path(Path(name), out_dir)
+            replaced = save_image(target, annotate(image, reading))
+            print(written(target, replaced), file=sys.stderr if args.json else sys.stdout)
     return EXIT_USER_ERROR if failed else 0
 
 

@@ -7,7 +7,8 @@ import sys
 import time
 from pathlib import Path
 
-from runtime.errors import UserError, cli
+from runtime.cliargs import output_dir, positive_int
+from runtime.errors import cli
 from train.recipes import RECIPES
 
 
@@ -15,33 +16,37 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m train", description=__doc__)
     p.add_argument("--recipe", choices=sorted(RECIPES), default="article",
                    help="article: the article's 5 epochs; strong: 20 epochs, one-cycle schedule")
-    p.add_argument("--epochs", type=int, help="override the recipe's epoch count")
-    p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    p.add_argument("--epochs", type=positive_int, help="override the recipe's epoch count")
+    p.add_argument("--batch-size", type=positive_int, help="override the recipe's batch size")
     p.add_argument("--seed", type=int, default=0, help="same seed, same run (default 0)")
     p.add_argument("--data-dir", help="folder with the MNIST IDX files (else $MNIST_DIR, cache)")
-    p.add_argument("--out", type=Path, help="run folder (default: runs/<time>-<recipe>)")
-    p.add_argument("--train-limit", type=int, help="train on the first N images (smoke tests)")
+    p.add_argument("--out", type=output_dir, help="run folder (default: runs/<time>-<recipe>)")
+    p.add_argument("--train-limit", type=positive_int,
+                   help="train on the first N images (smoke tests)")
+    p.add_argument("--verbose", action="store_true",
+                   help="also show TensorFlow's own log lines (hidden by default)")
     return p.parse_args(argv)
 
 
 @cli
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    for flag in ("epochs", "batch_size", "train_limit"):
-        value = getattr(args, flag)
-        if value is not None and value < 1:
-            raise UserError(f"--{flag.replace('_', '-')} must be at least 1, not {value}")
     out = args.out or Path("runs") / f"{time.strftime('%Y%m%d-%H%M%S')}-{args.recipe}"
 
+    from train import quiet
+
+    quiet.import_tensorflow(args.verbose)  # before train.run imports it, after the arguments
     from train.recipes import get_recipe
-    from train.run import RunConfig, train  # imports TensorFlow: after the arguments are checked
+    from train.run import RunConfig, train
 
     config = RunConfig(recipe=get_recipe(args.recipe, args.epochs, args.batch_size),
                        seed=args.seed, data_dir=args.data_dir, out=out,
                        train_limit=args.train_limit, verbose=1 if sys.stdout.isatty() else 2)
-    card = train(config)
+    card, written = train(config)
     print(f"test accuracy {card['test_accuracy']:.2f}% ({card['test_errors']} errors on "
-          f"{card['test_images']:,} images), {card['mean_seconds_per_epoch']:.1f} s/epoch -> {out}")
+          f"{card['test_images']:,} images), {card['mean_seconds_per_epoch']:.1f} s/epoch")
+    for line in written:
+        print(line)
     return 0
 
 

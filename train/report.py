@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 from runtime.dataset import Split  # noqa: E402
-from runtime.files import write_atomic  # noqa: E402
+from runtime.files import write_atomic, written  # noqa: E402
 from runtime.provenance import command_line, package_versions  # noqa: E402
 
 PACKAGES = ("tensorflow", "keras", "numpy", "tf-keras", "tensorflow-model-optimization")
@@ -127,9 +127,19 @@ def plot_misclassified(test: Split, predictions: np.ndarray, path: Path) -> None
     plt.close(fig)
 
 
-def write_run(out: Path, card: dict, history: dict, test: Split, predictions: np.ndarray) -> None:
-    """The card and the three plots into the run folder."""
-    write_atomic(out / CARD_NAME, json.dumps(card, indent=2) + "\n")
-    plot_curves(history, out / "training_curves.png")
-    plot_confusion(confusion(test.labels, predictions), out / "confusion_matrix.png")
-    plot_misclassified(test, predictions, out / "misclassified.png")
+def write_run(out: Path, card: dict, history: dict, test: Split,
+              predictions: np.ndarray) -> list[str]:
+    """The card and the three plots into the run folder; one `written` line per file."""
+    lines = [written(out / CARD_NAME, write_atomic(out / CARD_NAME, json.dumps(card, indent=2)
+                                                   + "\n"))]
+    plots = {
+        "training_curves.png": lambda path: plot_curves(history, path),
+        "confusion_matrix.png": lambda path: plot_confusion(confusion(test.labels, predictions),
+                                                            path),
+        "misclassified.png": lambda path: plot_misclassified(test, predictions, path),
+    }
+    for name, plot in plots.items():
+        replaced = (out / name).exists()
+        plot(out / name)
+        lines.append(written(out / name, replaced))
+    return lines

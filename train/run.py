@@ -12,7 +12,7 @@ import numpy as np
 import tensorflow as tf
 
 from runtime import dataset
-from runtime.files import publish, temp_beside
+from runtime.files import publish, temp_beside, written
 from train import report
 from train.augment import eval_dataset, training_dataset
 from train.model import build_model
@@ -75,8 +75,10 @@ class EpochTimer(keras.callbacks.Callback):
         self.seconds.append(time.perf_counter() - self._start)
 
 
-def train(config: RunConfig) -> dict:
-    """Train, evaluate on all 10,000 test images, write the run folder; return the model card."""
+def train(config: RunConfig) -> tuple[dict, list[str]]:
+    """Train, evaluate on all 10,000 test images, write the run folder.
+
+    Returns the model card and one line per file written (`runtime.files.written`)."""
     recipe = config.recipe
     _seed_everything(config.seed)
     train_split = dataset.load("train", config.data_dir)
@@ -108,10 +110,11 @@ def train(config: RunConfig) -> dict:
     config.out.mkdir(parents=True, exist_ok=True)
     release = build_model()  # a fresh copy: saved without optimizer state
     release.set_weights(model.get_weights())
-    tmp = temp_beside(config.out / MODEL_NAME)  # Keras insists on the .keras suffix
+    model_path = config.out / MODEL_NAME
+    tmp = temp_beside(model_path)  # Keras insists on the .keras suffix
     try:
         release.save(tmp)
-        publish(tmp, config.out / MODEL_NAME)
+        lines = [written(model_path, publish(tmp, model_path))]
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -122,5 +125,5 @@ def train(config: RunConfig) -> dict:
         sha256={**train_split.sha256, **test_split.sha256},
         sizes={"train": len(x_train), "validation": len(x_val), "test": len(test_split.labels)},
     )
-    report.write_run(config.out, card, history.history, test_split, predictions)
-    return card
+    lines += report.write_run(config.out, card, history.history, test_split, predictions)
+    return card, lines

@@ -129,12 +129,16 @@ def mirrors(tmp_path):
         s.close()
 
 
-def test_download_skips_a_corrupt_mirror_and_caches_verified_files(isolated, mirrors, mnist_test):
+def test_download_skips_a_corrupt_mirror_and_caches_verified_files(isolated, mirrors, mnist_test,
+                                                                   capsys):
     good, bad = mirrors
     split = dataset.load("test", mirrors=(bad, good))
     assert np.array_equal(split.labels, mnist_test.labels)
     cached = sorted(p.name for p in dataset.cache_dir().iterdir())
     assert cached == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"]
+    notes = capsys.readouterr().err.splitlines()  # each downloaded file named once, on stderr
+    assert [n.split(" (from ")[0] for n in notes] == [
+        f"wrote {dataset.cache_dir() / name}" for name in cached]
     # Second load reads the cache: no mirror needed.
     assert np.array_equal(dataset.load("test", mirrors=()).images, mnist_test.images)
 

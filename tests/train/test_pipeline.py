@@ -55,7 +55,7 @@ def test_same_seed_same_run(tmp_path):
     cards, weights = [], []
     for name in ("a", "b"):
         config = RunConfig(recipe=recipe, seed=7, out=tmp_path / name, train_limit=640, verbose=0)
-        cards.append(train(config))
+        cards.append(train(config)[0])
         import keras
 
         weights.append(keras.saving.load_model(tmp_path / name / "mnist_cnn.keras").get_weights())
@@ -75,6 +75,10 @@ def test_cli_trains_and_writes_the_run_folder(tmp_path):
     assert "Epoch 1/2" in result.stdout and "Epoch 2/2" in result.stdout  # progress is visible
     assert "test accuracy" in result.stdout
     assert {p.name for p in out.iterdir()} == RUN_FILES
+    # every file named once; no TensorFlow/absl/CUDA start-up lines without --verbose
+    assert sorted(line for line in result.stdout.splitlines() if line.startswith("wrote ")) == \
+        sorted(f"wrote {out / name}" for name in RUN_FILES)
+    assert result.stderr == ""
     card = json.loads((out / "model_card.json").read_text())
     assert card["test_images"] == 10_000 and card["parameters"] == 597_738
     assert card["dataset_sizes"]["train"] == 2_000 and card["dataset_sizes"]["validation"] > 4_900
@@ -90,11 +94,16 @@ def test_cli_trains_and_writes_the_run_folder(tmp_path):
 
 
 @pytest.mark.parametrize("flag", ["--epochs", "--batch-size", "--train-limit"])
-def test_cli_rejects_non_positive_counts_in_one_line(tmp_path, flag):
+def test_cli_rejects_non_positive_counts_as_usage_errors(tmp_path, flag):
     command = [sys.executable, "-m", "train", flag, "0", "--out", str(tmp_path / "x")]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 2
-    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr
+    # argparse: the usage, then one error line that says what is wanted
+    assert result.stderr.startswith("usage: python -m train")
+    error = result.stderr.strip().splitlines()[-1]
+    assert error == (f"python -m train: error: argument {flag}: wants a whole number of at "
+                     "least 1, not 0")
     assert not (tmp_path / "x").exists()
 
 
@@ -109,7 +118,8 @@ def test_cli_reports_missing_data_in_one_line(tmp_path):
                              str(tmp_path / "out")], cwd=ROOT, env=env, capture_output=True,
                             text=True, timeout=300)
     assert result.returncode == 2
-    # TensorFlow's own start-up log lines may precede it; ours is exactly one line.
-    lines = [line for line in result.stderr.splitlines() if "MNIST file" in line]
-    assert len(lines) == 1 and "error:" in lines[0] and "--data-dir" in lines[0]
+    # TensorFlow's own start-up log lines are hidden (train.quiet): ours is the only line.
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and "MNIST file" in lines[0] and "--data-dir" in lines[0], lines
+    assert "error:" in lines[0]
     assert "Traceback" not in result.stderr
