@@ -4,6 +4,7 @@ what is wanted, before any model is loaded or file written."""
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 
@@ -47,3 +48,22 @@ def output_dir(text: str) -> Path:
         raise argparse.ArgumentTypeError(
             f"wants a folder (created if missing), but {text} is an existing file")
     return path
+
+
+def token(text: str) -> str:
+    """A token that travels unchanged in a URL and a cookie."""
+    if not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
+        raise argparse.ArgumentTypeError("a token is letters, digits and . _ ~ - only, e.g. "
+                                         "from python3 -c 'import secrets; "
+                                         "print(secrets.token_urlsafe(16))'")
+    return text
+
+
+def stable_fraction(text: str) -> tuple[int, int]:
+    """K/N, shown once K of the last N frames agree (a majority)."""
+    agree, _, window = text.partition("/")
+    if agree.isdigit() and window.isdigit() and 0 < int(window) < 2 * int(agree) <= 2 * int(window):
+        return int(agree), int(window)
+    raise argparse.ArgumentTypeError(f"{text!r}: give K/N, a reading is shown once K of the last "
+                                     "N frames agree, with K more than half of N and at most N "
+                                     "(e.g. 3/5; 1/1 shows every frame)")

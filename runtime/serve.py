@@ -15,7 +15,8 @@ from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
 from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
-from runtime.webcam import stop_on_sigterm, threads_arg, threshold_arg, token_arg
+from runtime.cliargs import positive_int, probability, token
+from runtime.webcam import stop_on_sigterm
 
 PROG = "runtime.serve"
 
@@ -26,10 +27,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
                    "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
-    p.add_argument("--token", type=token_arg, metavar="T",
+    p.add_argument("--token", type=token, metavar="T",
                    help="the token (default: a random one when HOST is not loopback)")
-    p.add_argument("--threads", type=threads_arg, default=1, help="inference threads (default 1)")
-    p.add_argument("--threshold", type=threshold_arg, default=DEFAULT_THRESHOLD,
+    p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
+    p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help="confidence below which a digit is not shown (default %(default)s)")
     return p.parse_args(argv)
 

@@ -7,7 +7,6 @@ Capture runs on its own thread (runtime.sources); this loop reads, keeps the rea
 from __future__ import annotations
 
 import argparse
-import re
 import signal
 import sys
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.cliargs import positive_int, probability, stable_fraction, token
 from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
@@ -98,45 +98,6 @@ def stop_on_sigterm() -> None:
     signal.signal(signal.SIGTERM, handler)
 
 
-def threshold_arg(text: str) -> float:
-    """argparse type: a confidence in (0, 1]."""
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 < value <= 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a confidence: give a number above 0 "
-                                         "and at most 1, e.g. 0.5")
-    return value
-
-
-def threads_arg(text: str) -> int:
-    """argparse type: a positive number of threads."""
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of threads: give a whole "
-                                         "number, 1 or more")
-    return int(text)
-
-
-def token_arg(text: str) -> str:
-    """argparse type: a token that travels unchanged in a URL and a cookie."""
-    if not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
-        raise argparse.ArgumentTypeError("a token is letters, digits and . _ ~ - only, e.g. "
-                                         "from python3 -c 'import secrets; "
-                                         "print(secrets.token_urlsafe(16))'")
-    return text
-
-
-def stable_arg(text: str) -> tuple[int, int]:
-    """argparse type: K/N, shown once K of the last N frames agree (a majority)."""
-    agree, _, window = text.partition("/")
-    if agree.isdigit() and window.isdigit() and 0 < int(window) < 2 * int(agree) <= 2 * int(window):
-        return int(agree), int(window)
-    raise argparse.ArgumentTypeError(f"{text!r}: give K/N, a reading is shown once K of the last "
-                                     "N frames agree, with K more than half of N and at most N "
-                                     "(e.g. 3/5; 1/1 shows every frame)")
-
-
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog=PROG, description="Read handwritten digits from a camera or a video, live.",
@@ -149,10 +110,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
     src.add_argument("--picamera", action="store_true", help="the Raspberry Pi camera (picamera2)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
-    p.add_argument("--threads", type=threads_arg, default=1, help="inference threads (default 1)")
-    p.add_argument("--threshold", type=threshold_arg, default=DEFAULT_THRESHOLD,
+    p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
+    p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help="confidence below which a digit is not shown (default %(default)s)")
-    p.add_argument("--stable", type=stable_arg, default=(DEFAULT_AGREE, DEFAULT_WINDOW),
+    p.add_argument("--stable", type=stable_fraction, default=(DEFAULT_AGREE, DEFAULT_WINDOW),
                    metavar="K/N", help="show a reading once K of the last N frames agree "
                    f"(default {DEFAULT_AGREE}/{DEFAULT_WINDOW}; 1/1: every frame)")
     p.add_argument("--headless", action="store_true",
@@ -162,7 +123,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--serve", metavar="[HOST:]PORT",
                    help="live view in a browser on this port (host 127.0.0.1 unless given; any "
                    "other host needs a token, printed with the URL)")
-    p.add_argument("--token", type=token_arg, metavar="T", help="the live view's token "
+    p.add_argument("--token", type=token, metavar="T", help="the live view's token "
                    "(default: a random one when HOST is not loopback)")
     args = p.parse_args(argv)
     if args.token is not None and args.serve is None:
