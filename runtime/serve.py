@@ -10,12 +10,12 @@ import sys
 import threading
 from pathlib import Path
 
+from runtime.cliargs import positive_int, probability, token
 from runtime.errors import cli
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
 from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
-from runtime.cliargs import positive_int, probability, token
 from runtime.webcam import stop_on_sigterm
 
 PROG = "runtime.serve"
