@@ -13,6 +13,11 @@ from export.context import Context
 OPSET = 17  # recent, and supported by tf2onnx 1.17 (up to 18) and every current onnxruntime
 INPUT_NAME = "input"
 CALIBRATION_BATCH = 100
+# Saturation-free by construction on every CPU (export/saturation.py): chosen by measurement,
+# see scripts/compare_onnx_int8.py and README ("ONNX int8 on every CPU").
+ACTIVATIONS, WEIGHTS, REDUCE_RANGE = "uint8", "int8", True
+SETTINGS = {"activation_type": ACTIVATIONS, "weight_type": WEIGHTS,
+            "reduce_range": REDUCE_RANGE, "per_channel": True, "quant_format": "QDQ"}
 
 
 def float32(ctx: Context) -> bytes:
@@ -40,24 +45,32 @@ class _Reader:
         return None if batch is None else {INPUT_NAME: np.ascontiguousarray(batch)}
 
 
-def int8(ctx: Context) -> bytes:
-    """Static int8 QDQ, per-channel weights, calibrated on training images."""
+def quantize(float_onnx: bytes, calibration: np.ndarray, activations: str = ACTIVATIONS,
+             weights: str = WEIGHTS, reduce_range: bool = REDUCE_RANGE) -> bytes:
+    """Static QDQ quantization of a float ONNX model, per-channel weights; types "int8"/"uint8"."""
     import onnx
     from onnxruntime.quantization import QuantFormat, QuantType, quantize_static
     from onnxruntime.quantization.shape_inference import quant_pre_process
 
+    types = {"int8": QuantType.QInt8, "uint8": QuantType.QUInt8}
     with tempfile.TemporaryDirectory(prefix="mnist-edge-onnx-") as tmp:
         src, pre, dst = (Path(tmp) / f"{name}.onnx" for name in ("float32", "pre", "int8"))
-        src.write_bytes(float32(ctx))
+        src.write_bytes(float_onnx)
         # tf2onnx leaves BatchNormalization as Mul/Add after each Conv; quantized as they are,
         # they cost a dequantize/requantize pair each. Folding them first makes int8 1.7x faster.
         quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
-        quantize_static(str(pre), str(dst), _Reader(ctx.calibration_images),
+        quantize_static(str(pre), str(dst), _Reader(calibration),
                         quant_format=QuantFormat.QDQ, per_channel=True,
-                        activation_type=QuantType.QInt8, weight_type=QuantType.QInt8)
+                        activation_type=types[activations], weight_type=types[weights],
+                        reduce_range=reduce_range)
         proto = onnx.load(str(dst))
     onnx.checker.check_model(proto)
     return proto.SerializeToString()
+
+
+def int8(ctx: Context) -> bytes:
+    """Static int8 QDQ, per-channel weights, calibrated on training images (SETTINGS)."""
+    return quantize(float32(ctx), ctx.calibration_images)
 
 
 def embed(data: bytes, key: str, value: str) -> bytes:

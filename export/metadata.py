@@ -7,16 +7,19 @@ from typing import Any
 
 from export.source import FloatReference
 from export.validate import Verdict
+from runtime.cpu import describe as describe_cpu
 from runtime.formats import LABELS, Format
-from runtime.metadata import INPUT_CONVENTION
+from runtime.metadata import INPUT_CONVENTION, PREDICTIONS_KEY, encode_classes
 from runtime.provenance import command_line, package_versions
 
 PACKAGES = ("tensorflow", "keras", "tf-keras", "tensorflow-model-optimization", "tf2onnx",
             "onnx", "onnxruntime", "ai-edge-litert", "numpy")
 
 
-def build(fmt: Format, reference: FloatReference, verdict: Verdict,
+def build(fmt: Format, reference: FloatReference, verdicts: list[Verdict],
           settings: dict[str, Any]) -> dict[str, Any]:
+    """Top-level numbers: the default (optimized) path; every path under kernel_paths."""
+    verdict = verdicts[0]
     return {
         "format": fmt.key,
         "variant": fmt.variant,
@@ -32,6 +35,9 @@ def build(fmt: Format, reference: FloatReference, verdict: Verdict,
         "agreement": round(verdict.agreement, 4),
         "max_prob_diff": float(f"{verdict.max_prob_diff:.6g}"),
         "test_images": verdict.images,
+        "kernel_paths": {v.kernels: _rounded(v) for v in verdicts},
+        "measured_on_cpu": describe_cpu(),
+        PREDICTIONS_KEY: encode_classes(reference.predictions),
         "test_set_sha256": reference.dataset_sha256,
         "contract": fmt.budget(),
         "settings": settings,
@@ -39,3 +45,9 @@ def build(fmt: Format, reference: FloatReference, verdict: Verdict,
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": package_versions(PACKAGES),
     }
+
+
+def _rounded(verdict: Verdict) -> dict[str, Any]:
+    return {"accuracy": round(verdict.accuracy, 4), "delta_points": round(verdict.delta, 4),
+            "agreement": round(verdict.agreement, 4),
+            "max_prob_diff": float(f"{verdict.max_prob_diff:.6g}")}

@@ -28,7 +28,8 @@ CONVERTERS: dict[str, Callable[[Context], bytes]] = {
     **convert_onnx.CONVERTERS,
 }
 # Metadata settings beyond calibration (which every full-integer row records).
-EXTRA_SETTINGS: dict[str, dict[str, Any]] = {"tflite:qat_int8": qat.SETTINGS}
+EXTRA_SETTINGS: dict[str, dict[str, Any]] = {"tflite:qat_int8": qat.SETTINGS,
+                                              "onnx:int8": convert_onnx.SETTINGS}
 ALL = "all"
 
 
@@ -68,17 +69,18 @@ def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
     tmp = temp_beside(final)  # same suffix: the runtime picks its backend by it
     try:
         tmp.write_bytes(data)
-        verdict = verify(fmt, tmp, ctx.reference)
-        meta = export_metadata.build(fmt, ctx.reference, verdict, settings(fmt))
+        verdicts = verify(fmt, tmp, ctx.reference)
+        meta = export_metadata.build(fmt, ctx.reference, verdicts, settings(fmt))
         tmp.write_bytes(embed(fmt, data, meta))
         replaced = publish(tmp, final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-    print(f"{written_line(final, replaced)}: {verdict.accuracy:.2f}% "
-          f"({verdict.delta:+.2f} pts vs float), agreement {verdict.agreement:.2f}%, "
-          f"max prob diff {verdict.max_prob_diff:.4f}, "
-          f"{final.stat().st_size / 1024:,.0f} KiB", flush=True)
+    for v in verdicts:
+        print(f"{fmt.filename} ({v.kernels} kernels): {v.accuracy:.2f}% ({v.delta:+.2f} pts vs "
+              f"float), agreement {v.agreement:.2f}%, max prob diff {v.max_prob_diff:.4f}",
+              flush=True)
+    print(f"{written_line(final, replaced)}, {final.stat().st_size / 1024:,.0f} KiB", flush=True)
     return final
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from export.source import FloatReference, accuracy
-from runtime.classifier import Classifier, tflite_interpreter_class
+from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions, tflite_interpreter_class
 from runtime.errors import UserError
 from runtime.formats import Format
 
@@ -23,8 +23,9 @@ class ValidationError(UserError):
 
 @dataclass
 class Verdict:
-    """What an artifact scores on all 10,000 test images, next to the float model."""
+    """What an artifact scores on all 10,000 test images through one kernel path, vs float."""
 
+    kernels: str  # runtime.classifier.KERNEL_PATHS
     accuracy: float  # percent
     delta: float  # points vs the float model
     agreement: float  # percent of images with the float model's top-1 class
@@ -35,10 +36,11 @@ class Verdict:
         return asdict(self)
 
 
-def measure(path: Path, reference: FloatReference) -> Verdict:
-    probs = Classifier(path).predict(reference.test_images)
+def measure(path: Path, reference: FloatReference, kernels: str = KERNEL_PATHS[0]) -> Verdict:
+    probs = Classifier(path, ClassifierOptions(kernels=kernels)).predict(reference.test_images)
     acc = accuracy(probs, reference.test_labels)
     return Verdict(
+        kernels=kernels,
         accuracy=acc,
         delta=acc - reference.accuracy,
         agreement=float(100.0 * np.mean(probs.argmax(axis=1) == reference.predictions)),
@@ -88,13 +90,17 @@ def _onnx_integer_problems(path: Path) -> list[str]:
 
 
 def check(fmt: Format, verdict: Verdict, path: Path) -> None:
-    """Raise ValidationError when the artifact breaks its contract row."""
+    """Raise ValidationError when the artifact breaks its contract row on one kernel path."""
     if not fmt.accepts(verdict.delta, verdict.agreement):
         raise ValidationError(
-            f"{fmt.filename} breaks its contract ({fmt.budget()}): accuracy "
-            f"{verdict.accuracy:.2f}% ({verdict.delta:+.2f} pts), agreement "
+            f"{fmt.filename} breaks its contract ({fmt.budget()}) on the {verdict.kernels} "
+            f"kernels: accuracy {verdict.accuracy:.2f}% ({verdict.delta:+.2f} pts), agreement "
             f"{verdict.agreement:.2f}%; not written"
         )
+
+
+def check_integer(fmt: Format, path: Path) -> None:
+    """Raise ValidationError when a full-integer row's model is not, or can saturate."""
     if fmt.full_integer:
         problems = integer_problems(path)
         if problems:
@@ -103,8 +109,15 @@ def check(fmt: Format, verdict: Verdict, path: Path) -> None:
             )
 
 
-def verify(fmt: Format, path: Path, reference: FloatReference) -> Verdict:
-    """Measure a written (temporary) artifact and enforce its contract row."""
-    verdict = measure(path, reference)
-    check(fmt, verdict, path)
-    return verdict
+def verify(fmt: Format, path: Path, reference: FloatReference) -> list[Verdict]:
+    """Enforce a written (temporary) artifact's contract row on every kernel path a device may
+    take; ONNX int8 must also be saturation-free from its weights, whatever this CPU does."""
+    check_integer(fmt, path)
+    if fmt.full_integer and fmt.backend == "onnx":
+        from export import saturation  # it builds on ValidationError, defined here
+
+        saturation.check(path)
+    verdicts = [measure(path, reference, kernels) for kernels in KERNEL_PATHS]
+    for verdict in verdicts:
+        check(fmt, verdict, path)
+    return verdicts

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import sys
 import time
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime import cpu
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.errors import UserError, cli
@@ -111,16 +111,9 @@ def default_models() -> list[Path]:
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith(("model name", "Model")):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    """The CPU with its int8 features (int8 speed depends on them), cores and load."""
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return f"{cpu}, {platform.machine()}, {os.cpu_count()} cores, load average {load:.1f}"
+    return f"{cpu.detect().describe()}; {os.cpu_count()} cores, load average {load:.1f}"
 
 
 def table(results: list[Result], threads: int, preprocess_fps: float) -> str:
@@ -164,6 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         raise UserError(f"no models in {MODELS_DIR}: export some or pass --models")
     cv2.setNumThreads(args.threads)
+    print(cpu.describe(), file=sys.stderr, flush=True)
     frame = benchmark_frame()
     preprocess_fps = 1.0 / float(np.median(_timed(lambda: find_digits(frame), args.runs)))
     results = []

@@ -27,29 +27,52 @@ MAX_INTERPRETERS = 8  # TFLite interpreters kept, one per recent batch size
 BACKENDS = {".tflite": "tflite", ".onnx": "onnx"}
 # Tried in order; tensorflow.lite only as a last resort (heavy, and absent on a Pi).
 TFLITE_MODULES = ("ai_edge_litert.interpreter", "tflite_runtime.interpreter", "tensorflow.lite")
+# Two kernel paths a device may take, and both must meet the accuracy contract (DESIGN.md):
+# "optimized" is each runtime's default (onnxruntime with all graph optimizations, i.e. fused
+# integer kernels; LiteRT with its default XNNPACK delegate). "reference" is onnxruntime with graph
+# optimizations off (QDQ computed node by node) and LiteRT's built-in kernels without the default
+# delegate (OpResolverType.BUILTIN_WITHOUT_DEFAULT_DELEGATES), what a build without XNNPACK runs.
+OPTIMIZED, REFERENCE = "optimized", "reference"
+KERNEL_PATHS = (OPTIMIZED, REFERENCE)
 
 
 @dataclass
 class ClassifierOptions:
     threads: int = 1
     batch_size: int = 256  # predict() runs in chunks of this size
+    kernels: str = OPTIMIZED  # one of KERNEL_PATHS
 
 
 class ModelError(UserError):
     """A missing, corrupt or unsupported model file."""
 
 
-def tflite_interpreter_class() -> type:
-    """The first TFLite interpreter class that imports, in TFLITE_MODULES order."""
+def _tflite_module():
+    """The first TFLite interpreter module that imports, in TFLITE_MODULES order."""
     for name in TFLITE_MODULES:
         try:
-            module = importlib.import_module(name)
+            return importlib.import_module(name)
         except ImportError:
             continue
-        return module.Interpreter
     raise ModelError(
         "no TFLite interpreter installed: pip install ai-edge-litert (or tflite-runtime)"
     )
+
+
+def tflite_interpreter_class() -> type:
+    """The first TFLite interpreter class that imports, in TFLITE_MODULES order."""
+    return _tflite_module().Interpreter
+
+
+def tflite_interpreter_args(kernels: str) -> dict[str, Any]:
+    """Interpreter keyword arguments selecting a kernel path (none for the default one)."""
+    if kernels == OPTIMIZED:
+        return {}
+    resolver = getattr(_tflite_module(), "OpResolverType", None)
+    if resolver is None:  # tflite-runtime before 2.5
+        raise ModelError("this TFLite interpreter cannot select its kernels (no OpResolverType): "
+                         "pip install ai-edge-litert")
+    return {"experimental_op_resolver_type": resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
 
 
 @contextlib.contextmanager
@@ -91,12 +114,14 @@ def _in_batches_of(batch: int, run: Runner, x: np.ndarray) -> np.ndarray:
 class _TFLiteRunner:
     """One LiteRT interpreter sized for one batch (padding to it when the model's is fixed)."""
 
-    def __init__(self, data: bytes, threads: int, batch: int | None = None):
+    def __init__(self, data: bytes, threads: int, batch: int | None = None,
+                 kernels: str = OPTIMIZED):
         with _native_stderr_silenced():
-            self._build(data, threads, batch)
+            self._build(data, threads, batch, kernels)
 
-    def _build(self, data: bytes, threads: int, batch: int | None) -> None:
-        self.interpreter = tflite_interpreter_class()(model_content=data, num_threads=threads)
+    def _build(self, data: bytes, threads: int, batch: int | None, kernels: str) -> None:
+        self.interpreter = tflite_interpreter_class()(model_content=data, num_threads=threads,
+                                                      **tflite_interpreter_args(kernels))
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
         self.batch = int(self.input["shape"][0])
@@ -133,16 +158,16 @@ class _TFLitePool:
     2 ms for the float model), while a camera frame holds 1 to a few digits, a new count each frame.
     """
 
-    def __init__(self, data: bytes, threads: int):
-        self.data, self.threads = data, threads
-        self.first = _TFLiteRunner(data, threads)
+    def __init__(self, data: bytes, threads: int, kernels: str = OPTIMIZED):
+        self.data, self.threads, self.kernels = data, threads, kernels
+        self.first = _TFLiteRunner(data, threads, kernels=kernels)
         self.runners: OrderedDict[int, _TFLiteRunner] = OrderedDict({self.first.batch: self.first})
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         n = len(x)
         runner = self.runners.get(n)
         if runner is None:
-            runner = _TFLiteRunner(self.data, self.threads, n)
+            runner = _TFLiteRunner(self.data, self.threads, n, self.kernels)
             if runner.fixed:  # every size would pad to the same batch: keep just one
                 self.runners = OrderedDict({n: runner})
                 return runner(x)
@@ -156,11 +181,13 @@ class _TFLitePool:
 class _OnnxRunner:
     """An onnxruntime session on the CPU."""
 
-    def __init__(self, path: Path, threads: int):
+    def __init__(self, path: Path, threads: int, kernels: str = OPTIMIZED):
         ort = importlib.import_module("onnxruntime")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
+        if kernels == REFERENCE:
+            options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_DISABLE_ALL
         self.session = ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         spec = self.session.get_inputs()[0]
         self.name = spec.name
@@ -185,6 +212,9 @@ class Classifier:
         self.options = options or ClassifierOptions()
         if self.options.threads < 1 or self.options.batch_size < 1:
             raise ModelError("threads and batch size must be at least 1")
+        if self.options.kernels not in KERNEL_PATHS:
+            raise ModelError(f"kernels must be one of {', '.join(KERNEL_PATHS)}, "
+                             f"not {self.options.kernels!r}")
         self.backend = BACKENDS.get(self.path.suffix.lower(), "")
         if not self.backend:
             raise ModelError(f"{self.path}: unsupported model type (expected .tflite or .onnx)")
@@ -200,7 +230,7 @@ class Classifier:
     def _load_tflite(self) -> None:
         data = self.path.read_bytes()
         try:
-            pool = _TFLitePool(data, self.options.threads)
+            pool = _TFLitePool(data, self.options.threads, self.options.kernels)
         except (ValueError, RuntimeError) as e:
             raise ModelError(f"{self.path}: not a valid TFLite model ({_first_line(e)})") from e
         self._check_shapes(pool.first.input["shape"], pool.first.output["shape"])
@@ -210,7 +240,7 @@ class Classifier:
 
     def _load_onnx(self) -> None:
         try:
-            runner = _OnnxRunner(self.path, self.options.threads)
+            runner = _OnnxRunner(self.path, self.options.threads, self.options.kernels)
         except ImportError as e:
             raise ModelError("onnxruntime is not installed: pip install onnxruntime") from e
         except Exception as e:  # onnxruntime raises its own exception types for bad files
@@ -259,7 +289,8 @@ class Classifier:
         )
 
     def __repr__(self) -> str:
-        return f"Classifier({str(self.path)!r}, backend={self.backend!r})"
+        return (f"Classifier({str(self.path)!r}, backend={self.backend!r}, "
+                f"kernels={self.options.kernels!r})")
 
 
 def _first_line(e: BaseException) -> str:

@@ -11,6 +11,9 @@ from pathlib import Path
 from typing import Any
 
 METADATA_KEY = "mnist_edge"
+# The float model's class for each test image, in file order, as one string of digits (10 KB):
+# agreement and a subset's float accuracy on a device that has no float model.
+PREDICTIONS_KEY = "float_predictions"
 TFLITE_IDENTIFIER = b"TFL3"
 
 INPUT_CONVENTION = (
@@ -18,6 +21,21 @@ INPUT_CONVENTION = (
     "aspect ratio and centred by centre of mass in 28x28; int8 models quantize with their own "
     "scale and zero point"
 )
+
+
+def encode_classes(classes) -> str:
+    """Classes 0-9, one digit each, as a string."""
+    return "".join(str(int(c)) for c in classes)
+
+
+def float_predictions(metadata: dict[str, Any]):
+    """The float model's classes (numpy int64 array) from an artifact's metadata, or None."""
+    import numpy as np
+
+    text = metadata.get(PREDICTIONS_KEY)
+    if not isinstance(text, str) or not text.isdigit() or not text.isascii():
+        return None
+    return np.frombuffer(text.encode("ascii"), dtype=np.uint8).astype(np.int64) - ord("0")
 
 
 def _schema():

@@ -1,9 +1,16 @@
-"""Accuracy regression on the SHIPPED artifacts in models/, on all 10,000 test images."""
+"""Accuracy regression on the SHIPPED artifacts in models/, on all 10,000 test images.
+
+Every artifact is measured on both kernel paths a device may take (the runtimes' default and the
+reference one), and the ONNX int8 must be saturation-free from its weights: int8 arithmetic differs
+between CPUs (AVX2 saturates where VNNI does not), and these tests must pass or fail for the
+artifact's sake, whatever CPU runs them.
+"""
 
 from __future__ import annotations
 
 import pytest
 
+from runtime.classifier import KERNEL_PATHS
 from runtime.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR, Format
 
 pytestmark = pytest.mark.slow
@@ -25,12 +32,13 @@ def reference():
     return float_reference(_shipped(FLOAT_MODEL_NAME))
 
 
+@pytest.mark.parametrize("kernels", KERNEL_PATHS)
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
-def test_artifact_meets_its_contract_row(fmt: Format, reference):
+def test_artifact_meets_its_contract_row(fmt: Format, kernels: str, reference):
     from export.validate import measure
 
-    verdict = measure(_shipped(fmt.filename), reference)
-    assert verdict.images == 10_000
+    verdict = measure(_shipped(fmt.filename), reference, kernels)
+    assert verdict.images == 10_000 and verdict.kernels == kernels
     assert fmt.accepts(verdict.delta, verdict.agreement), (
         f"{fmt.filename}: {verdict.delta:+.3f} pts, agreement {verdict.agreement:.2f}% "
         f"breaks {fmt.budget()}")
@@ -56,3 +64,27 @@ def test_artifact_metadata_names_its_source(fmt: Format, reference):
     meta = metadata.read(_shipped(fmt.filename))
     assert meta["format"] == fmt.key
     assert meta["source_model_sha256"] == reference.sha256, "exported from another float model"
+
+
+def test_shipped_onnx_int8_cannot_saturate():
+    """From the weights and types alone: every s8 weight in [-64, 64] (or u8 weights)."""
+    from export import saturation
+
+    path = _shipped("mnist_cnn_int8.onnx")
+    assert saturation.matrix_weights(path), "no quantized Conv/MatMul/Gemm weights found"
+    assert saturation.problems(path) == []
+    saturation.check(path)
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
+def test_artifact_carries_the_float_classes(fmt: Format, reference):
+    """The float model's class per test image, for agreement on a device (runtime.evaluate)."""
+    import numpy as np
+
+    from runtime import metadata
+
+    meta = metadata.read(_shipped(fmt.filename))
+    classes = metadata.float_predictions(meta)
+    assert classes is not None and len(classes) == 10_000
+    np.testing.assert_array_equal(classes, reference.predictions)
+    assert set(meta["kernel_paths"]) == set(KERNEL_PATHS)

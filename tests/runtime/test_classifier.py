@@ -84,3 +84,36 @@ def test_latency_and_throughput_helpers(classifier):
     median, p99 = latency_us(classifier, runs=5)
     assert 0 < median <= p99
     assert throughput(classifier, runs=2, batch=8) > 0
+
+
+@pytest.mark.parametrize("name", ["mnist_cnn_float32.tflite", "mnist_cnn_int8.tflite",
+                                  "mnist_cnn_float32.onnx", "mnist_cnn_int8.onnx"])
+def test_both_kernel_paths_read_the_same_digits(name, mnist_test):
+    """The reference path (no XNNPACK / no graph optimizations) is a real, different session."""
+    from runtime.classifier import KERNEL_PATHS
+    from runtime.formats import MODELS_DIR
+
+    path = MODELS_DIR / name
+    assert path.is_file(), f"{path} is missing: run the export"
+    x = to_model_input(mnist_test.images[:SAMPLE])
+    probs = {k: Classifier(path, ClassifierOptions(kernels=k)).predict(x)
+             for k in KERNEL_PATHS}
+    optimized, reference = probs["optimized"], probs["reference"]
+    assert (optimized.argmax(1) == reference.argmax(1)).mean() >= 0.99
+    assert (reference.argmax(1) == mnist_test.labels[:SAMPLE]).mean() >= 0.97
+
+
+def test_reference_path_is_what_it_says(int8_model, onnx_model):
+    import onnxruntime as ort
+
+    onnx_ref = Classifier(onnx_model, ClassifierOptions(kernels="reference"))
+    level = onnx_ref._run.session.get_session_options().graph_optimization_level
+    assert level == ort.GraphOptimizationLevel.ORT_DISABLE_ALL
+    default = Classifier(onnx_model)._run.session.get_session_options().graph_optimization_level
+    assert default == ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    assert "reference" in repr(Classifier(int8_model, ClassifierOptions(kernels="reference")))
+
+
+def test_unknown_kernel_path(int8_model):
+    with pytest.raises(ModelError, match="kernels must be one of"):
+        Classifier(int8_model, ClassifierOptions(kernels="fast"))
