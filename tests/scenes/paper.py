@@ -1,0 +1,78 @@
+"""Sheets of paper: blank, ruled (blue rules, red margin) or squared, with ink written on them."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+RULE_BLUE = ((215, 170, 120), (235, 195, 150))  # BGR range of printed rules
+GRID_GREY = ((150, 150, 150), (200, 200, 200))
+GRID_BLUE = ((210, 175, 140), (235, 205, 175))
+MARGIN_RED = ((120, 110, 215), (160, 150, 240))
+PEN_INKS = (  # BGR: black ballpoint, blue ballpoint, black felt-tip, pencil
+    ((25, 25, 25), (60, 60, 60)),
+    ((110, 40, 20), (160, 80, 50)),
+    ((10, 10, 10), (35, 35, 35)),
+    ((85, 85, 85), (115, 115, 115)),
+)
+
+
+def blank(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
+    """White-ish paper (float32 BGR) with a faint fibre texture."""
+    base = rng.uniform(215, 250)
+    tint = base + rng.uniform(-5, 5, 3)
+    sheet = np.empty((h, w, 3), np.float32)
+    sheet[:] = tint
+    grain = rng.uniform(1.5, 3.5) * rng.standard_normal((h, w), dtype=np.float32)
+    grain = cv2.GaussianBlur(grain, (0, 0), 0.8)
+    sheet += grain[..., None]
+    return sheet
+
+
+def _colour(rng: np.random.Generator, span) -> tuple[float, float, float]:
+    lo, hi = np.array(span[0], np.float32), np.array(span[1], np.float32)
+    return tuple(float(c) for c in rng.uniform(lo, hi))
+
+
+def _thickness(w: int) -> int:
+    return 1 if w < 900 else 2
+
+
+def ruled(rng, sheet: np.ndarray, spacing: float, top: float, margin_x: float | None) -> list[float]:
+    """Blue rules every `spacing` px from `top` (and a red margin at margin_x); the rules' ys."""
+    h, w = sheet.shape[:2]
+    colour = _colour(rng, RULE_BLUE)
+    thick = _thickness(w) + int(rng.random() < 0.3)
+    ys = list(np.arange(top % spacing, h, spacing))
+    for y in ys:
+        cv2.line(sheet, (0, round(y * 16)), (w * 16, round(y * 16)), colour, thick, cv2.LINE_AA, 4)
+    if margin_x is not None:
+        red = _colour(rng, MARGIN_RED)
+        for k in range(1 + int(rng.random() < 0.3)):  # sometimes a double margin line
+            x = round((margin_x + k * 4 * thick) * 16)
+            cv2.line(sheet, (x, 0), (x, h * 16), red, thick, cv2.LINE_AA, 4)
+    return ys
+
+
+def squared(rng, sheet: np.ndarray, spacing: float) -> None:
+    """Graph paper: grey or blue grid lines every `spacing` px."""
+    h, w = sheet.shape[:2]
+    colour = _colour(rng, GRID_GREY if rng.random() < 0.5 else GRID_BLUE)
+    thick = _thickness(w)
+    x0, y0 = rng.uniform(0, spacing, 2)
+    for x in np.arange(x0, w, spacing):
+        cv2.line(sheet, (round(x * 16), 0), (round(x * 16), h * 16), colour, thick, cv2.LINE_AA, 4)
+    for y in np.arange(y0, h, spacing):
+        cv2.line(sheet, (0, round(y * 16)), (w * 16, round(y * 16)), colour, thick, cv2.LINE_AA, 4)
+
+
+def ink(rng: np.random.Generator, sheet: np.ndarray, alpha: np.ndarray, scale: float) -> None:
+    """Write the ink mask on the sheet: a pen colour, soft edges, uneven pressure."""
+    h, w = alpha.shape
+    colour = np.array(_colour(rng, PEN_INKS[rng.integers(len(PEN_INKS))]), np.float32)
+    soft = cv2.GaussianBlur(alpha, (0, 0), rng.uniform(0.4, 0.9) * scale)
+    pressure = rng.uniform(0.0, 0.25) * cv2.resize(
+        rng.random((4, 4)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+    a = np.clip(soft * (rng.uniform(0.85, 1.0) - pressure), 0, 1)[..., None]
+    sheet *= 1 - a
+    sheet += a * colour
