@@ -56,8 +56,8 @@ def pen_outline(shape: tuple[int, int], centre, angle: float, length: float,
     """Where a pen would lie (bool mask, cap included): cheap, to check before painting."""
     out = np.zeros(shape, np.uint8)
     u = np.array([np.cos(angle), np.sin(angle)]) * length / 2
-    a, b = np.round(np.asarray(centre) - u).astype(int), np.round(np.asarray(centre) + u).astype(int)
-    cv2.line(out, tuple(int(v) for v in a), tuple(int(v) for v in b), 1, int(thick * 1.2) + 2)
+    a, b = (tuple(int(v) for v in np.round(np.asarray(centre) + s * u)) for s in (-1, 1))
+    cv2.line(out, a, b, 1, int(thick * 1.2) + 2)
     return out.astype(bool)
 
 
@@ -113,7 +113,8 @@ def keyboard(rng: np.random.Generator, frame: np.ndarray, side: str, depth: floa
                         cv2.FONT_HERSHEY_SIMPLEX, key / 90, (letter,) * 3, max(1, int(key / 30)),
                         cv2.LINE_AA)
     turn = cv2.getRotationMatrix2D((big / 2, big / 2), rng.uniform(-6, 6), 1.0)
-    layer = cv2.warpAffine(layer, turn, (big, big), borderMode=cv2.BORDER_REPLICATE)[:h, :w].astype(np.float32)
+    layer = cv2.warpAffine(layer, turn, (big, big), borderMode=cv2.BORDER_REPLICATE)
+    layer = layer[:h, :w].astype(np.float32)
     mask = np.zeros((h, w), np.float32)
     d = int(depth)
     region = {"bottom": np.s_[h - d :, :], "top": np.s_[:d, :],

@@ -244,7 +244,8 @@ def make_scene(kind: str, index: int, seed: int = 0) -> Scene:
     elif kind in ("squared", "ruled"):
         style, height = kind, fh * rng.uniform(0.1, 0.25)
     elif kind == "rows":
-        rows, style, height = int(rng.integers(2, 4)), _style(rng, 0.6), fh * rng.uniform(0.08, 0.16)
+        rows, style = int(rng.integers(2, 4)), _style(rng, 0.6)
+        height = fh * rng.uniform(0.08, 0.16)
     elif kind == "desk":
         rows = 2 if rng.random() < 0.15 else 1
         style, height = _style(rng, 0.75), fh * rng.uniform(0.06, 0.13)

@@ -38,7 +38,8 @@ def _thickness(w: int) -> int:
     return 1 if w < 900 else 2
 
 
-def ruled(rng, sheet: np.ndarray, spacing: float, top: float, margin_x: float | None) -> list[float]:
+def ruled(rng, sheet: np.ndarray, spacing: float, top: float,
+          margin_x: float | None) -> list[float]:
     """Blue rules every `spacing` px from `top` (and a red margin at margin_x); the rules' ys."""
     h, w = sheet.shape[:2]
     colour = _colour(rng, RULE_BLUE)
