@@ -21,7 +21,7 @@ import numpy as np
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.errors import UserError, cli
 from runtime.formats import FORMATS, MODELS_DIR
-from runtime.preprocess import find_digits
+from runtime.reader.pipeline import find_digits
 from runtime.recognizer import Recognizer
 from runtime.report import update_section
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from runtime.preprocess import to_gray
+from runtime.reader.frame import to_gray
 from runtime.recognizer import Reading
 
 SURE, UNSURE, TEXT = (0, 200, 0), (0, 165, 255), (255, 255, 255)  # BGR

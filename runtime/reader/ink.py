@@ -1,0 +1,143 @@
+"""Ink: how much darker than its own paper each pixel is, binarized, with ruled lines taken out.
+
+Paper brightness is estimated by a morphological closing on a downscaled copy (it erases strokes
+but keeps shadow edges, so uneven light cancels out); ink = how much darker than its own paper a
+pixel is; Otsu on that, bounded so a blank page gives nothing. Ruled, margin and grid lines are long
+thin runs: an opening with a long kernel finds them (on a copy thickened across the line, so a
+slightly tilted rule still has long runs), and within a line only the pixels of strokes thicker
+than the line survive, so a digit the line crosses or touches comes out whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light varies slowly
+BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a frame-filling digit
+MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
+LINE_LENGTH = 0.3  # of the sheet's width (height for vertical lines): rules run across the page
+LINE_SLACK = 5  # px the mask is thickened across a line before the opening: tilted rules pass
+MAX_LINE_THICKNESS = 0.012  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
+MIN_LINE_PX = 3
+STROKE_MARGIN = 2  # px: a run this much thicker than the line across it is a stroke, kept
+
+
+@dataclass(frozen=True)
+class Ink:
+    """The ink of the working image and its binary mask, lines removed."""
+
+    ink: np.ndarray  # uint8 0 paper .. 255 black ink, working size (0 off the sheet)
+    paper: np.ndarray  # uint8 paper brightness, same size, ink made dark
+    dark: bool  # whether the ink was darker than the paper (else the gray image was inverted)
+    mask: np.ndarray  # uint8 255 = ink, lines removed
+    lines: np.ndarray  # uint8 255 = pixels removed as ruled, margin or grid lines
+
+
+def paper_and_ink(gray: np.ndarray, dark: bool | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Ink and paper maps of a gray image of either polarity (`dark` None: decided here)."""
+    small = cv2.resize(gray, (max(1, gray.shape[1] // BACKGROUND_SCALE),
+                              max(1, gray.shape[0] // BACKGROUND_SCALE)),
+                       interpolation=cv2.INTER_AREA)
+    k = max(3, int(min(small.shape) * BACKGROUND_KERNEL) | 1)
+    if dark is None:
+        dark = dark_ink(small, k)
+    if not dark:  # chalk on a board, or MNIST itself: make the ink dark
+        gray, small = 255 - gray, 255 - small
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return ink_of(gray, paper), paper, dark
+
+
+def ink_of(gray: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """How much darker than `paper` each pixel of `gray` is (0..255)."""
+    return 255 - cv2.divide(gray, np.maximum(paper, 1), scale=255)
+
+
+def dark_ink(small: np.ndarray, k: int) -> bool:
+    """Whether the ink is darker than the paper.
+
+    Global brightness cannot tell (a shadow makes half the paper darker than the median), but ink
+    is a few sharp outliers from the local mean, all on one side: the third moment has their sign.
+    """
+    deviation = small.astype(np.float32) - cv2.blur(small, (k, k)).astype(np.float32)
+    return float(np.sum(deviation**3)) <= 0.0
+
+
+def binarize(ink: np.ndarray) -> np.ndarray:
+    """Otsu on the ink map, kept within [MIN_INK, MAX_INK] so a blank page gives nothing."""
+    otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    _, mask = cv2.threshold(ink, float(np.clip(otsu, MIN_INK, MAX_INK)), 255, cv2.THRESH_BINARY)
+    return mask
+
+
+def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0) -> Ink:
+    """The ink on a gray working image; off the sheet (bool mask) there is none; lines are at
+    least `min_line` px long."""
+    ink, paper, dark = paper_and_ink(gray, dark=True if sheet is not None else None)
+    if sheet is not None:
+        ink[~sheet] = 0
+    mask = binarize(ink)
+    clean, lines = remove_lines(mask, sheet, min_line)
+    return Ink(ink, paper, dark, clean, lines)
+
+
+def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None,
+                 min_line: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The mask without long thin horizontal and vertical lines, and the pixels removed."""
+    if sheet is not None:
+        ys, xs = np.nonzero(sheet)
+        span = (int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1) if len(xs) else mask.shape[::-1]
+    else:
+        span = mask.shape[::-1]
+    thick = max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
+    removed = np.zeros_like(mask)
+    clean = mask
+    for horizontal in (True, False):
+        length = max(min_line, int(LINE_LENGTH * (span[0] if horizontal else span[1])))
+        found = _lines(clean, length, thick, horizontal)
+        if found is None:
+            continue
+        line, width = found
+        across = (1, width + STROKE_MARGIN) if horizontal else (width + STROKE_MARGIN, 1)
+        strokes = cv2.morphologyEx(clean, cv2.MORPH_OPEN, np.ones(across[::-1], np.uint8))
+        gone = cv2.bitwise_and(line, cv2.bitwise_not(strokes))
+        clean = cv2.bitwise_and(clean, cv2.bitwise_not(gone))
+        removed |= gone
+    return clean, removed
+
+
+def _lines(mask: np.ndarray, length: int, thick: int,
+           horizontal: bool) -> tuple[np.ndarray, int] | None:
+    """Pixels of long thin lines in one direction and their typical width, or None."""
+    if length < 8:
+        return None
+    slack = (1, LINE_SLACK) if horizontal else (LINE_SLACK, 1)  # (w, h) of the kernel
+    along = (length, 1) if horizontal else (1, length)
+    grown = cv2.dilate(mask, np.ones(slack[::-1], np.uint8))
+    runs = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))
+    if not runs.any():
+        return None
+    band = cv2.dilate(runs, np.ones(slack[::-1], np.uint8))
+    line = cv2.bitwise_and(mask, band)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    keep = np.zeros(count, bool)
+    widths = []
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        extent = w if horizontal else h
+        if extent < length:
+            continue
+        own = (line[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == i)
+        across = np.count_nonzero(own, axis=0 if horizontal else 1)
+        width = float(np.median(across[across > 0])) if across.any() else 0.0  # digits are few
+        if width <= thick:
+            keep[i] = True
+            widths.append(width)
+    if not widths:
+        return None
+    line = np.where(keep[labels], line, 0).astype(np.uint8)
+    return line, max(1, int(np.ceil(np.median(widths))))

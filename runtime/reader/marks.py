@@ -1,0 +1,252 @@
+"""Marks: the binary ink cut into candidate digits; what is not a digit is rejected, with a reason.
+
+Connected components, pieces of one broken digit joined, touching digits split at their thinnest
+column; then shape and context decide: specks, long straight strokes (a pen, a rule's remnant, the
+sheet's edge), solid smudges and things touching the sheet's edge go, and only then are dots much
+smaller than the digits dropped, so something big that is not a digit never hides the digits.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+MIN_SIZE = 8  # px (longer side) at the working scale: smaller blobs are specks
+MIN_DETECT = 4  # px: blobs this big may be small writing seen from afar (the reader looks closer)
+MIN_AREA = 6  # px
+RELATIVE_MIN_SIZE = 0.3  # of the biggest digit: dots and specks beside real digits
+MAX_ASPECT = 2.5  # width / height; wider blobs are lines or smudges
+MAX_FRAME_SPAN = 0.9  # components this wide or tall and touching the border are paper edges
+MAX_COMPONENTS = 64  # the largest ones; more than this is texture, not a number
+MERGE_OVERLAP = 0.5  # of the narrower box's width: pieces stacked like this are one digit
+STACK_OVERLAP = 0.3  # ... or this, when they are one above the other with little vertical overlap
+PIECE_SIZE = 0.6  # a piece this much smaller than its neighbour, touching its span, joins it
+PIECE_HEIGHT = 0.5  # ... or this much flatter (the bar of a 5 or a 7)
+MAX_MERGED = 1.5  # joined pieces at most this tall relative to the typical mark: rows stay apart
+ROW_GAP = 0.15  # of the taller piece: ... unless the gap between them is smaller than this
+SPLIT_ASPECT = 1.3  # wider than this (width / height): maybe digits that touch
+SPLIT_ZONE = (0.3, 0.7)  # the cut is looked for in this part of the width
+SPLIT_MAX_INK = 0.15  # of the height: a column this thin is where two digits touch
+SPLIT_MIN_PART = 0.4  # of the height: the narrowest digit a cut may leave on either side
+SPLIT_MIN_HEIGHT = 0.6  # of the height: the flattest digit a cut may leave
+STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
+MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
+LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
+SOLID, BLOB = 0.75, 0.5  # fill of its box and short/long side: a smudge, not a digit
+# Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
+LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
+
+
+@dataclass(frozen=True)
+class Mark:
+    box: Box  # in working pixels
+    mask: np.ndarray  # bool, the mark's ink inside its box
+
+    @property
+    def size(self) -> int:
+        return max(self.box[2], self.box[3])
+
+
+@dataclass(frozen=True)
+class Marks:
+    kept: list[Mark]
+    rejected: list[tuple[Mark, str]]  # and why
+
+
+def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,
+               frame: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> Marks:
+    """The digit-like marks of a uint8 mask (255 = ink); `sheet` (bool) says where the paper is;
+    `frame` which sides of the mask (left, top, right, bottom) are the frame's edges."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask, 8, cv2.CV_32S, LABELLING)
+    if count <= 1:
+        return Marks([], [])
+    rejected: list[tuple[Mark, str]] = []
+    labels_kept = _candidates(stats, mask.shape, labels, rejected)
+    found: list[Mark] = []
+    for members, (x, y, w, h) in _merge(stats, labels_kept):
+        window = labels[y : y + h, x : x + w]
+        inside = window == members[0] if len(members) == 1 else np.isin(window, members)
+        if len(members) == 1:  # only one component can be touching digits; joined pieces stay
+            found.extend(_split(Mark((x, y, w, h), inside)))
+        else:
+            found.append(Mark((x, y, w, h), inside))
+    found = _off_frame(found, mask.shape, frame, rejected)
+    return _select(found, rejected, _edge(sheet, mask.shape), min_size)
+
+
+def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, bool, bool, bool],
+               rejected: list[tuple[Mark, str]]) -> list[Mark]:
+    """Marks not cut by the frame's edge (what the camera cuts off cannot be read)."""
+    height, width = shape
+    kept = []
+    for mark in found:
+        x, y, w, h = mark.box
+        cut = (x == 0, y == 0, x + w == width, y + h == height)
+        if any(c and f for c, f in zip(cut, frame)):
+            rejected.append((mark, "cut by the frame's edge"))
+        else:
+            kept.append(mark)
+    return kept
+
+
+def _candidates(stats: np.ndarray, shape: tuple[int, int], labels: np.ndarray,
+                rejected: list[tuple[Mark, str]]) -> list[int]:
+    """Component labels big enough to matter and not the paper's or the frame's edges."""
+    x, y, w, h, area = (stats[:, i] for i in range(5))
+    height, width = shape
+    touches = (x == 0) | (y == 0) | (x + w == width) | (y + h == height)
+    huge = (w > MAX_FRAME_SPAN * width) | (h > MAX_FRAME_SPAN * height)
+    edges = np.flatnonzero(touches & huge)
+    for lab in edges[edges > 0]:
+        bx, by, bw, bh = (int(v) for v in stats[lab, :4])
+        rejected.append((Mark((bx, by, bw, bh), labels[by : by + bh, bx : bx + bw] == lab),
+                         "edge of the paper or frame"))
+    keep = (area >= MIN_AREA) & ~(touches & huge)
+    keep[0] = False  # label 0 is the background
+    found = np.flatnonzero(keep)
+    return found[np.argsort(-area[found])][:MAX_COMPONENTS].tolist()
+
+
+def _belong_together(a: list[int], b: list[int], typical: float) -> bool:
+    """Two boxes that are pieces of one digit: stacked over each other, or a small piece touching
+    the span of a big one (the bar of a 7 or a 5 drawn apart from the rest)."""
+    (xa, ya, wa, ha), (xb, yb, wb, hb) = a, b
+    overlap = min(xa + wa, xb + wb) - max(xa, xb)
+    gap = max(ya, yb) - min(ya + ha, yb + hb)  # negative when they overlap vertically
+    tall = max(ya + ha, yb + hb) - min(ya, yb) > MAX_MERGED * typical
+    if tall and gap > ROW_GAP * max(ha, hb):
+        return False  # two rows, one above the other (a broken stroke leaves a smaller gap)
+    if overlap >= MERGE_OVERLAP * min(wa, wb) and gap <= 0.5 * max(ha, hb):
+        return True
+    if overlap >= STACK_OVERLAP * min(wa, wb) and -0.2 * min(ha, hb) <= gap <= 0.25 * max(ha, hb):
+        return True  # one above the other: a stroke broken across
+    small, big = sorted((max(wa, ha), max(wb, hb)))
+    piece = small < PIECE_SIZE * big or min(ha, hb) < PIECE_HEIGHT * max(ha, hb)
+    return overlap >= 0 and piece and gap <= 0.25 * max(ha, hb)
+
+
+def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
+    """The height of a typical mark: the median of the taller half (pieces and dots are short)."""
+    heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1]
+    return float(np.median(heights[: max(1, (len(heights) + 1) // 2)])) if len(heights) else 0.0
+
+
+def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
+    """Groups of labels that make one digit, with their joint box."""
+    typical = _typical_height(stats, labels)
+    groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
+    merged = True
+    while merged:
+        merged = False
+        for i, j in itertools.combinations(range(len(groups)), 2):
+            if _belong_together(groups[i][1], groups[j][1], typical):
+                (xi, yi, wi, hi), (xj, yj, wj, hj) = groups[i][1], groups[j][1]
+                x0, y0 = min(xi, xj), min(yi, yj)
+                x1, y1 = max(xi + wi, xj + wj), max(yi + hi, yj + hj)
+                groups[i] = (groups[i][0] + groups[j][0], [x0, y0, x1 - x0, y1 - y0])
+                del groups[j]
+                merged = True
+                break
+    return groups
+
+
+def _tight(box: Box, mask: np.ndarray) -> Mark | None:
+    """The mark shrunk to its ink (None when it has none)."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    x, y = box[0] + int(x0), box[1] + int(y0)
+    return Mark((x, y, int(x1 - x0), int(y1 - y0)), mask[y0:y1, x0:x1])
+
+
+def _split(mark: Mark) -> list[Mark]:
+    """Touching digits cut apart at the thinnest column of the middle of a too-wide mark."""
+    (x, y, w, h), mask = mark.box, mark.mask
+    if w <= SPLIT_ASPECT * h:
+        return [mark]
+    lo = max(int(SPLIT_ZONE[0] * w), int(SPLIT_MIN_PART * h))
+    hi = min(int(SPLIT_ZONE[1] * w), w - int(SPLIT_MIN_PART * h))
+    if hi <= lo:
+        return [mark]
+    ink = np.count_nonzero(mask[:, lo:hi], axis=0)
+    cut = lo + int(np.argmin(ink))
+    if ink[cut - lo] > SPLIT_MAX_INK * h:
+        return [mark]
+    left = _tight((x, y, cut, h), mask[:, :cut])
+    right = _tight((x + cut, y, w - cut, h), mask[:, cut:])
+    if left is None or right is None or min(left.box[3], right.box[3]) < SPLIT_MIN_HEIGHT * h:
+        return [mark]  # a flat part is a stroke of one digit (the bar of a 5), not a digit
+    return _split(left) + _split(right)
+
+
+def _edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """The band along the sheet's edge (bool), None when the whole frame is paper."""
+    if sheet is None:
+        return None
+    paper = sheet.view(np.uint8)
+    return cv2.dilate(paper, np.ones((3, 3), np.uint8)).view(bool) & ~cv2.erode(
+        paper, np.ones((5, 5), np.uint8)).view(bool)
+
+
+def _shape(mark: Mark) -> tuple[float, float]:
+    """Length over width of the mark's rotated box, and its long axis' angle from vertical."""
+    ys, xs = np.nonzero(mark.mask)
+    (_, (a, b), angle) = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    long, short = max(a, b), max(min(a, b), 1.0)
+    along = angle if a >= b else angle + 90.0  # the direction of the side of length a
+    tilt = abs((along % 180.0) - 90.0)  # 0 = vertical
+    return long / short, tilt
+
+
+def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:
+    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be)."""
+    x, y, w, h = mark.box
+    if mark.size < min_size:
+        return "speck"
+    if w > MAX_ASPECT * h:
+        return "wider than a digit"
+    elongation, tilt = _shape(mark)
+    if elongation >= STRAIGHT and tilt > MAX_SLANT:
+        return "straight stroke lying down"
+    if elongation >= STRAIGHT and typical > 0 and mark.size > LONG_STROKE * typical:
+        return "straight stroke longer than the digits"
+    fill = np.count_nonzero(mark.mask) / float(w * h)
+    if fill >= SOLID and min(w, h) >= BLOB * max(w, h):
+        return "solid smudge"
+    if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
+        return "touches the sheet's edge"
+    return ""
+
+
+def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
+            min_size: int) -> Marks:
+    """Digit-like marks, not much smaller than the biggest digit, in no particular order.
+
+    Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
+    """
+    plain = [m for m in found if m.size >= min_size]
+    shaped = []
+    for mark in found:
+        others = [m.size for m in plain if m is not mark]
+        reason = _why_not(mark, float(np.median(others)) if others else 0.0, edge, min_size)
+        if reason:
+            rejected.append((mark, reason))
+        else:
+            shaped.append(mark)
+    if not shaped:
+        return Marks([], rejected)
+    biggest = max(m.size for m in shaped)
+    kept = []
+    for mark in shaped:
+        if mark.size >= RELATIVE_MIN_SIZE * biggest:
+            kept.append(mark)
+        else:
+            rejected.append((mark, "much smaller than the digits"))
+    return Marks(kept, rejected)
