@@ -96,16 +96,17 @@ class Sheet:
         self.pixels = paper.blank(rng, h, w)
         self.alpha = np.zeros((h, w), np.float32)
         self.area = area  # x0, y0, x1, y1: where writing goes
-        self.rules: list[float] | None = None
+        self.rules: list[float] = []
+        self.spacing = 0.0
 
-    def lined(self, style: str, height: float, pitch: float | None = None) -> None:
+    def lined(self, style: str, height: float) -> None:
         """Print rules ("ruled") or a grid ("squared") sized for digits `height` px tall."""
         rng = self.rng
         x0, y0, x1, _ = self.area
         if style == "ruled":
-            spacing = pitch or height * rng.uniform(0.75, 1.2)
+            self.spacing = height * rng.uniform(0.6, 1.1)  # digits cross the rule above
             margin = x0 - rng.uniform(0.02, 0.08) * (x1 - x0)
-            self.rules = paper.ruled(rng, self.pixels, spacing, rng.uniform(0, spacing),
+            self.rules = paper.ruled(rng, self.pixels, self.spacing, rng.uniform(0, self.spacing),
                                      margin if rng.random() < 0.8 else None)
         elif style == "squared":
             paper.squared(rng, self.pixels, height * rng.uniform(0.4, 0.65))
@@ -121,15 +122,20 @@ class Sheet:
             pitch *= (y1 - y0) / block
             block = y1 - y0
         top = rng.uniform(y0, y1 - block) + height * 1.1
+        bases = [top + r * pitch for r in range(rows)]
+        if self.rules:  # write on the rules: every row's bottom sits on (or just across) one
+            step = int(np.ceil(pitch / self.spacing))
+            usable = [y for y in self.rules if y0 + 1.3 * height <= y <= y1 - 0.2 * height]
+            need = (rows - 1) * step + 1
+            if len(usable) >= need:
+                first = int(rng.integers(len(usable) - need + 1))
+                bases = [y + rng.uniform(-0.05, 0.12) * height
+                         for y in usable[first : first + need : step]]
         out = []
-        for r in range(rows):
+        for base in bases:
             count = _number_length(rng, 1 if rows > 1 else 2)
             width = min(_row_width(count, height), x1 - x0)
             left = x0 + rng.uniform(0, max(0.0, x1 - x0 - width))
-            base = top + r * pitch
-            if self.rules:
-                base = min(self.rules, key=lambda v, b=base: abs(v - b))
-                base += rng.uniform(-0.05, 0.12) * height
             hand = glyphs.pick_hand(rng, hand_share)
             out.append(_write_row(rng, self.alpha, hand, count, height, left, base, x1 - left))
         return out

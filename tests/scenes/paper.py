@@ -5,7 +5,10 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-RULE_BLUE = ((215, 170, 120), (235, 195, 150))  # BGR range of printed rules
+RULE_BLUES = (  # BGR ranges of printed rules: pale, and the darker blue of cheap notebooks
+    ((215, 170, 120), (235, 195, 150)),
+    ((190, 130, 80), (215, 165, 120)),
+)
 GRID_GREY = ((150, 150, 150), (200, 200, 200))
 GRID_BLUE = ((210, 175, 140), (235, 205, 175))
 MARGIN_RED = ((120, 110, 215), (160, 150, 240))
@@ -42,8 +45,8 @@ def ruled(rng, sheet: np.ndarray, spacing: float, top: float,
           margin_x: float | None) -> list[float]:
     """Blue rules every `spacing` px from `top` (and a red margin at margin_x); the rules' ys."""
     h, w = sheet.shape[:2]
-    colour = _colour(rng, RULE_BLUE)
-    thick = _thickness(w) + int(rng.random() < 0.3)
+    colour = _colour(rng, RULE_BLUES[int(rng.random() < 0.4)])
+    thick = _thickness(w) + int(rng.random() < 0.4)
     ys = list(np.arange(top % spacing, h, spacing))
     for y in ys:
         cv2.line(sheet, (0, round(y * 16)), (w * 16, round(y * 16)), colour, thick, cv2.LINE_AA, 4)
