@@ -103,8 +103,8 @@ def test_small_scene_digits_are_26_to_40_px_in_hd():
         scene = make_scene("small", index, seed=5)
         assert scene.image.shape[:2] == (720, 1280)
         heights = [bh for boxes in scene.boxes for _, _, _, bh in boxes]
-        # Boxes of slightly turned digits grow by a pixel or two.
-        assert 24 <= min(heights) and max(heights) <= 43, heights
+        # A flat digit (a wide 2) is shorter; boxes of slightly turned digits grow by a pixel.
+        assert 26 <= np.median(heights) <= 40 and 20 <= min(heights) and max(heights) <= 43, heights
 
 
 def test_missing_handwriting_font_fails_loudly(monkeypatch):

@@ -34,6 +34,7 @@ FONTS = (
 FONT_PACKAGES = tuple(sorted({package for _, package in FONTS}))
 RENDER_SIZE = 128  # font size (px) glyphs are drawn at before scaling to their height
 MNIST_INK = (0.25, 0.6)  # MNIST grey level where ink starts: lower = thicker strokes
+WIDE = 0.85  # an MNIST digit's width counts this much towards its size
 
 
 class MissingFonts(RuntimeError):
@@ -120,8 +121,12 @@ def _font_glyph(hand: Hand, digit: int, height: int, rng: np.random.Generator) -
 def _mnist_glyph(hand: Hand, height: int, rng: np.random.Generator) -> Glyph:
     images, labels = mnist_test()
     index = int(rng.integers(len(images)))
-    grey = _to_height(_tight(images[index].astype(np.float32) / 255), height)
-    grey = cv2.GaussianBlur(grey, (0, 0), 0.25 * height / 20)  # round off the 28-px staircase
+    crop = _tight(images[index].astype(np.float32) / 255)
+    # MNIST fits every digit into 20x20: a wide digit came out short. Scale by the larger of its
+    # height and most of its width, so that a flat "2" is not written twice as big as the rest.
+    h, w = crop.shape
+    grey = _to_height(crop, max(8, round(height * h / max(h, WIDE * w))))
+    grey = cv2.GaussianBlur(grey, (0, 0), 0.25 * grey.shape[0] / h)  # round off the pixel steps
     lo = hand.ink_from + rng.uniform(-0.05, 0.05)
     t = np.clip((grey - lo) / 0.35, 0, 1)
     mask = t * t * (3 - 2 * t)  # smoothstep: solid strokes with soft edges, not a blurry zoom

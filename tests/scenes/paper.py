@@ -37,37 +37,42 @@ def _colour(rng: np.random.Generator, span) -> tuple[float, float, float]:
     return tuple(float(c) for c in rng.uniform(lo, hi))
 
 
-def _thickness(w: int) -> int:
-    return 1 if w < 900 else 2
+def _print(sheet: np.ndarray, lines: list[tuple[float, float, float, float]], width: float,
+           colour: tuple[float, float, float]) -> None:
+    """Print straight lines `width` px wide (thinner than a pixel prints fainter, as seen)."""
+    h, w = sheet.shape[:2]
+    mask = np.zeros((h, w), np.float32)
+    thick = max(1, round(width))
+    for x0, y0, x1, y1 in lines:
+        cv2.line(mask, (round(x0 * 16), round(y0 * 16)), (round(x1 * 16), round(y1 * 16)), 1.0,
+                 thick, cv2.LINE_AA, 4)
+    a = (mask * min(1.0, width))[..., None]
+    sheet *= 1 - a
+    sheet += a * np.array(colour, np.float32)
 
 
 def ruled(rng, sheet: np.ndarray, spacing: float, top: float,
           margin_x: float | None) -> list[float]:
     """Blue rules every `spacing` px from `top` (and a red margin at margin_x); the rules' ys."""
     h, w = sheet.shape[:2]
-    colour = _colour(rng, RULE_BLUES[int(rng.random() < 0.4)])
-    thick = _thickness(w) + int(rng.random() < 0.4)
+    width = spacing * rng.uniform(0.025, 0.05)
     ys = list(np.arange(top % spacing, h, spacing))
-    for y in ys:
-        cv2.line(sheet, (0, round(y * 16)), (w * 16, round(y * 16)), colour, thick, cv2.LINE_AA, 4)
-    if margin_x is not None:
-        red = _colour(rng, MARGIN_RED)
-        for k in range(1 + int(rng.random() < 0.3)):  # sometimes a double margin line
-            x = round((margin_x + k * 4 * thick) * 16)
-            cv2.line(sheet, (x, 0), (x, h * 16), red, thick, cv2.LINE_AA, 4)
+    _print(sheet, [(0, y, w, y) for y in ys], width,
+           _colour(rng, RULE_BLUES[int(rng.random() < 0.4)]))
+    if margin_x is not None:  # sometimes a double margin line
+        xs = [margin_x + k * max(3.0, 4 * width) for k in range(1 + int(rng.random() < 0.3))]
+        _print(sheet, [(x, 0, x, h) for x in xs], width * 1.2, _colour(rng, MARGIN_RED))
     return ys
 
 
 def squared(rng, sheet: np.ndarray, spacing: float) -> None:
     """Graph paper: grey or blue grid lines every `spacing` px."""
     h, w = sheet.shape[:2]
-    colour = _colour(rng, GRID_GREY if rng.random() < 0.5 else GRID_BLUE)
-    thick = _thickness(w)
     x0, y0 = rng.uniform(0, spacing, 2)
-    for x in np.arange(x0, w, spacing):
-        cv2.line(sheet, (round(x * 16), 0), (round(x * 16), h * 16), colour, thick, cv2.LINE_AA, 4)
-    for y in np.arange(y0, h, spacing):
-        cv2.line(sheet, (0, round(y * 16)), (w * 16, round(y * 16)), colour, thick, cv2.LINE_AA, 4)
+    lines = [(x, 0, x, h) for x in np.arange(x0, w, spacing)]
+    lines += [(0, y, w, y) for y in np.arange(y0, h, spacing)]
+    _print(sheet, lines, spacing * rng.uniform(0.02, 0.05),
+           _colour(rng, GRID_GREY if rng.random() < 0.5 else GRID_BLUE))
 
 
 def ink(rng: np.random.Generator, sheet: np.ndarray, alpha: np.ndarray, scale: float) -> None:
