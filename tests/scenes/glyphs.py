@@ -33,7 +33,8 @@ FONTS = (
 )
 FONT_PACKAGES = tuple(sorted({package for _, package in FONTS}))
 RENDER_SIZE = 128  # font size (px) glyphs are drawn at before scaling to their height
-MNIST_INK = (0.25, 0.6)  # MNIST grey level where ink starts: lower = thicker strokes
+PEN_WIDTH = (0.06, 0.14)  # an MNIST writer's stroke width, as a share of the digit's height
+INK_LEVELS = np.linspace(0.1, 0.8, 8)  # grey levels tried as the edge of MNIST's strokes
 WIDE = 0.85  # an MNIST digit's width counts this much towards its size
 
 
@@ -55,7 +56,7 @@ class Hand:
     font: str | None  # a font path, or None for MNIST test digits
     slant: float  # horizontal shear (font writers)
     weight: int  # extra stroke width at RENDER_SIZE (font writers)
-    ink_from: float  # MNIST grey level where ink starts (MNIST writers)
+    pen: float  # stroke width / digit height (MNIST writers: one pen for the whole number)
 
 
 def font_paths() -> list[str]:
@@ -81,7 +82,7 @@ def pick_hand(rng: np.random.Generator, font_share: float) -> Hand:
         fonts = font_paths()
         return Hand(fonts[rng.integers(len(fonts))], float(rng.uniform(-0.15, 0.3)),
                     int(rng.integers(0, 4)), 0.0)
-    return Hand(None, 0.0, 0, float(rng.uniform(*MNIST_INK)))
+    return Hand(None, 0.0, 0, float(rng.uniform(*PEN_WIDTH)))
 
 
 def _tight(mask: np.ndarray) -> np.ndarray:
@@ -127,10 +128,23 @@ def _mnist_glyph(hand: Hand, height: int, rng: np.random.Generator) -> Glyph:
     h, w = crop.shape
     grey = _to_height(crop, max(8, round(height * h / max(h, WIDE * w))))
     grey = cv2.GaussianBlur(grey, (0, 0), 0.25 * grey.shape[0] / h)  # round off the pixel steps
-    lo = hand.ink_from + rng.uniform(-0.05, 0.05)
-    t = np.clip((grey - lo) / 0.35, 0, 1)
+    pen = hand.pen * grey.shape[0] * rng.uniform(0.9, 1.1)
+    t = np.clip((grey - _ink_level(grey, pen)) / 0.2 + 0.5, 0, 1)
     mask = t * t * (3 - 2 * t)  # smoothstep: solid strokes with soft edges, not a blurry zoom
     return Glyph(mask.astype(np.float32), int(labels[index]), f"mnist-test:{index}")
+
+
+def _stroke_width(ink: np.ndarray) -> float:
+    """Mean stroke width of a binary mask: twice its area over its outline's length."""
+    area = int(ink.sum())
+    edge = area - int(cv2.erode(ink, np.ones((3, 3), np.uint8)).sum())
+    return 2 * area / max(edge, 1)
+
+
+def _ink_level(grey: np.ndarray, pen: float) -> float:
+    """The grey level whose outline gives strokes closest to `pen` px wide (one writer's pen)."""
+    widths = [_stroke_width((grey >= level).astype(np.uint8)) for level in INK_LEVELS]
+    return float(INK_LEVELS[int(np.argmin([abs(w - pen) for w in widths]))])
 
 
 def write(hand: Hand, height: int, rng: np.random.Generator) -> Glyph:
