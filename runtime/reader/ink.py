@@ -20,9 +20,15 @@ BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a fram
 MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
 LINE_LENGTH = 0.3  # of the sheet's width (height for vertical lines): rules run across the page
 LINE_SLACK = 5  # px the mask is thickened across a line before the opening: tilted rules pass
-MAX_LINE_THICKNESS = 0.012  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
+MAX_LINE_THICKNESS = 0.02  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
 MIN_LINE_PX = 3
-STROKE_MARGIN = 2  # px: a run this much thicker than the line across it is a stroke, kept
+LINE_GAP = 7  # px: breaks this short in a faint line are bridged
+TILT_ANGLES = tuple(float(a) for a in range(-12, 13))  # degrees: how slanted a photo's rules may be
+TILT_SAMPLE = 20000  # ink pixels enough to find the slant
+TILT_GAIN = 1.15  # a slant must line the rows of ink up this much better than level
+LINES_DOMINATE = 0.5  # of the ink: when lines are more, the threshold is set again without them
+STROKE_MARGIN = 3  # px: a run this much longer than the line is wide is a stroke crossing it, kept
+LINE_WIDTH_RANK = 90  # percentile of a line's width along it: a blurred line's width varies
 
 
 @dataclass(frozen=True)
@@ -67,33 +73,84 @@ def dark_ink(small: np.ndarray, k: int) -> bool:
     return float(np.sum(deviation**3)) <= 0.0
 
 
-def binarize(ink: np.ndarray) -> np.ndarray:
+def threshold(ink: np.ndarray) -> float:
     """Otsu on the ink map, kept within [MIN_INK, MAX_INK] so a blank page gives nothing."""
     otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    _, mask = cv2.threshold(ink, float(np.clip(otsu, MIN_INK, MAX_INK)), 255, cv2.THRESH_BINARY)
+    return float(np.clip(otsu, MIN_INK, MAX_INK))
+
+
+def binarize(ink: np.ndarray, level: float | None = None) -> np.ndarray:
+    """255 where the ink is above `level` (default: threshold(ink))."""
+    _, mask = cv2.threshold(ink, threshold(ink) if level is None else level, 255,
+                            cv2.THRESH_BINARY)
     return mask
 
 
-def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0) -> Ink:
+def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
+             max_width: int = 0) -> Ink:
     """The ink on a gray working image; off the sheet (bool mask) there is none; lines are at
-    least `min_line` px long."""
+    least `min_line` px long and at most `max_width` px wide (0: from the image's size)."""
     ink, paper, dark = paper_and_ink(gray, dark=True if sheet is not None else None)
     if sheet is not None:
         ink[~sheet] = 0
-    mask = binarize(ink)
-    clean, lines = remove_lines(mask, sheet, min_line)
+    level = threshold(ink)
+    mask = binarize(ink, level)
+    clean, lines = remove_lines(mask, sheet, min_line, max_width)
+    if np.count_nonzero(lines) > LINES_DOMINATE * np.count_nonzero(mask):
+        # dark rules or a grid pull Otsu down to them: threshold the rest again
+        rest = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 0, ink).astype(np.uint8)
+        again = threshold(rest)
+        if again > level:
+            mask = cv2.bitwise_or(binarize(ink, again), cv2.bitwise_and(mask, lines))
+            clean, lines = remove_lines(mask, sheet, min_line, max_width)
     return Ink(ink, paper, dark, clean, lines)
 
 
-def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None,
-                 min_line: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
+                 max_width: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The mask without long thin horizontal and vertical lines, and the pixels removed."""
     if sheet is not None:
         ys, xs = np.nonzero(sheet)
         span = (int(np.ptp(xs)) + 1, int(np.ptp(ys)) + 1) if len(xs) else mask.shape[::-1]
     else:
         span = mask.shape[::-1]
-    thick = max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
+    thick = max_width or max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
+    angle = _tilt(mask)
+    if angle == 0.0:
+        return _remove_straight(mask, span, min_line, thick)
+    # rules photographed at a slant: find them on a copy turned level, take them out of the mask
+    h, w = mask.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    level = cv2.warpAffine(mask, turn, (w, h), flags=cv2.INTER_NEAREST)
+    _, gone = _remove_straight(level, span, min_line, thick)
+    if not gone.any():
+        return mask, gone
+    back = cv2.warpAffine(gone, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
+    gone = cv2.bitwise_and(mask, np.where(back > 0, 255, 0).astype(np.uint8))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
+
+
+def _tilt(mask: np.ndarray) -> float:
+    """The angle (degrees) that levels the mask's rows of ink best; 0 when level is as good."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 50:
+        return 0.0
+    if len(xs) > TILT_SAMPLE:
+        pick = np.random.default_rng(0).choice(len(xs), TILT_SAMPLE, replace=False)
+        ys, xs = ys[pick], xs[pick]
+    xs = xs.astype(np.float32) - mask.shape[1] / 2
+    scores = {}
+    for angle in TILT_ANGLES:
+        rows = np.round(ys - xs * np.tan(np.radians(angle))).astype(np.int64)
+        counts = np.bincount(rows - rows.min())
+        scores[angle] = float(np.dot(counts, counts))
+    best = max(scores, key=scores.get)
+    return float(best) if scores[best] > TILT_GAIN * scores[0.0] else 0.0
+
+
+def _remove_straight(mask: np.ndarray, span: tuple[int, int], min_line: int,
+                     thick: int) -> tuple[np.ndarray, np.ndarray]:
+    """remove_lines for lines that run along the rows and the columns of the mask."""
     removed = np.zeros_like(mask)
     clean = mask
     for horizontal in (True, False):
@@ -102,6 +159,7 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None,
         if found is None:
             continue
         line, width = found
+        # a stroke crossing the line is a run across it longer than the line is wide
         across = (1, width + STROKE_MARGIN) if horizontal else (width + STROKE_MARGIN, 1)
         strokes = cv2.morphologyEx(clean, cv2.MORPH_OPEN, np.ones(across[::-1], np.uint8))
         gone = cv2.bitwise_and(line, cv2.bitwise_not(strokes))
@@ -118,6 +176,8 @@ def _lines(mask: np.ndarray, length: int, thick: int,
     slack = (1, LINE_SLACK) if horizontal else (LINE_SLACK, 1)  # (w, h) of the kernel
     along = (length, 1) if horizontal else (1, length)
     grown = cv2.dilate(mask, np.ones(slack[::-1], np.uint8))
+    bridge = (LINE_GAP, 1) if horizontal else (1, LINE_GAP)  # a faint line's breaks closed
+    grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, np.ones(bridge[::-1], np.uint8))
     runs = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))
     if not runs.any():
         return None
@@ -133,11 +193,15 @@ def _lines(mask: np.ndarray, length: int, thick: int,
             continue
         own = (line[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == i)
         across = np.count_nonzero(own, axis=0 if horizontal else 1)
-        width = float(np.median(across[across > 0])) if across.any() else 0.0  # digits are few
+        across = across[across > 0]
+        if not across.size:
+            continue
+        typical = float(np.median(across))  # columns where a digit sits on the line are wider
+        width = float(np.percentile(across[across <= 2 * typical], LINE_WIDTH_RANK))
         if width <= thick:
             keep[i] = True
             widths.append(width)
     if not widths:
         return None
     line = np.where(keep[labels], line, 0).astype(np.uint8)
-    return line, max(1, int(np.ceil(np.median(widths))))
+    return line, max(1, int(np.ceil(max(widths))))

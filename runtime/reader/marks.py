@@ -34,10 +34,11 @@ SPLIT_ZONE = (0.3, 0.7)  # the cut is looked for in this part of the width
 SPLIT_MAX_INK = 0.15  # of the height: a column this thin is where two digits touch
 SPLIT_MIN_PART = 0.4  # of the height: the narrowest digit a cut may leave on either side
 SPLIT_MIN_HEIGHT = 0.6  # of the height: the flattest digit a cut may leave
+DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
 STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
 MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
 LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
-SOLID, BLOB = 0.75, 0.5  # fill of its box and short/long side: a smudge, not a digit
+SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 
@@ -59,9 +60,11 @@ class Marks:
 
 
 def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,
-               frame: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> Marks:
+               frame: tuple[bool, bool, bool, bool] = (True, True, True, True),
+               ink: np.ndarray | None = None) -> Marks:
     """The digit-like marks of a uint8 mask (255 = ink); `sheet` (bool) says where the paper is;
-    `frame` which sides of the mask (left, top, right, bottom) are the frame's edges."""
+    `frame` which sides of the mask (left, top, right, bottom) are the frame's edges; `ink` the
+    ink map the mask was thresholded from (blurred digits that touch are parted on it)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         mask, 8, cv2.CV_32S, LABELLING)
     if count <= 1:
@@ -73,7 +76,8 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
         window = labels[y : y + h, x : x + w]
         inside = window == members[0] if len(members) == 1 else np.isin(window, members)
         if len(members) == 1:  # only one component can be touching digits; joined pieces stay
-            found.extend(_split(Mark((x, y, w, h), inside)))
+            window_ink = None if ink is None else ink[y : y + h, x : x + w]
+            found.extend(_split(Mark((x, y, w, h), inside), window_ink))
         else:
             found.append(Mark((x, y, w, h), inside))
     found = _off_frame(found, mask.shape, frame, rejected)
@@ -166,8 +170,9 @@ def _tight(box: Box, mask: np.ndarray) -> Mark | None:
     return Mark((x, y, int(x1 - x0), int(y1 - y0)), mask[y0:y1, x0:x1])
 
 
-def _split(mark: Mark) -> list[Mark]:
-    """Touching digits cut apart at the thinnest column of the middle of a too-wide mark."""
+def _split(mark: Mark, ink: np.ndarray | None = None) -> list[Mark]:
+    """Touching digits cut apart at the thinnest column of the middle of a too-wide mark, or
+    where its darkest ink falls apart (blur joins digits with a halo the threshold keeps)."""
     (x, y, w, h), mask = mark.box, mark.mask
     if w <= SPLIT_ASPECT * h:
         return [mark]
@@ -175,15 +180,36 @@ def _split(mark: Mark) -> list[Mark]:
     hi = min(int(SPLIT_ZONE[1] * w), w - int(SPLIT_MIN_PART * h))
     if hi <= lo:
         return [mark]
-    ink = np.count_nonzero(mask[:, lo:hi], axis=0)
-    cut = lo + int(np.argmin(ink))
-    if ink[cut - lo] > SPLIT_MAX_INK * h:
-        return [mark]
+    column = np.count_nonzero(mask[:, lo:hi], axis=0)
+    cut = lo + int(np.argmin(column))
+    if column[cut - lo] > SPLIT_MAX_INK * h:
+        cut = _dark_cut(mark, ink, lo, hi) if ink is not None else None
+        if cut is None:
+            return [mark]
     left = _tight((x, y, cut, h), mask[:, :cut])
     right = _tight((x + cut, y, w - cut, h), mask[:, cut:])
     if left is None or right is None or min(left.box[3], right.box[3]) < SPLIT_MIN_HEIGHT * h:
         return [mark]  # a flat part is a stroke of one digit (the bar of a 5), not a digit
-    return _split(left) + _split(right)
+    def part(m: Mark) -> np.ndarray | None:
+        return None if ink is None else ink[m.box[1] - y : m.box[1] - y + m.box[3],
+                                            m.box[0] - x : m.box[0] - x + m.box[2]]
+    return _split(left, part(left)) + _split(right, part(right))
+
+
+def _dark_cut(mark: Mark, ink: np.ndarray, lo: int, hi: int) -> int | None:
+    """The column between two digits that only the darkest ink of the mark shows apart."""
+    inked = ink[mark.mask]
+    if not inked.size:
+        return None
+    core = (ink >= DARK_CORE * float(np.percentile(inked, 95))) & mark.mask
+    column = np.count_nonzero(core[:, lo:hi], axis=0)
+    cut = lo + int(np.argmin(column))
+    if column[cut - lo] > 0:
+        return None
+    h = mark.box[3]
+    left, right = core[:, :cut], core[:, cut:]
+    tall = [np.ptp(np.nonzero(side.any(axis=1))[0]) + 1 if side.any() else 0 for side in (left, right)]
+    return cut if min(tall) >= SPLIT_MIN_HEIGHT * h else None
 
 
 def _edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:

@@ -25,6 +25,7 @@ REFINE_BELOW = 20  # px at the first look: marks smaller than this are looked at
 TARGET_SIZE = 40  # px: ... at the resolution that makes them about this big
 REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
 LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
+LINE_WIDTH = 0.15  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
 
 Box = tuple[int, int, int, int]
 
@@ -62,13 +63,13 @@ class Found:
 
 
 def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet | None,
-          colour: np.ndarray | None, min_size: int, min_line: int = 0,
+          colour: np.ndarray | None, min_size: int, min_line: int = 0, max_width: int = 0,
           frame: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> Look:
     work = shrink(gray, factor)
     if sheet is None:
         sheet = find_sheet(work, colour)
-    ink = find_ink(work, sheet.mask, min_line)
-    marks = find_marks(ink.mask, sheet.mask, min_size, frame)
+    ink = find_ink(work, sheet.mask, min_line, max_width)
+    marks = find_marks(ink.mask, sheet.mask, min_size, frame, ink.ink)
     return Look(origin, factor, work, sheet, ink, marks)
 
 
@@ -93,8 +94,9 @@ def _closer_look(gray: np.ndarray, first: Look, small: list[Mark]) -> Look:
     else:
         sheet = Sheet(None, None, sheet.reason)
     min_line = int(LINE_MARKS * size * f1 / factor)
+    max_width = max(2, int(LINE_WIDTH * size * f1 / factor))
     frame = (x0 == 0, y0 == 0, x1 == gray.shape[1], y1 == gray.shape[0])
-    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, frame)
+    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width, frame)
 
 
 def shrink_mask(mask: np.ndarray, factor: int) -> np.ndarray:
