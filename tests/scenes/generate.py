@@ -105,9 +105,12 @@ class Sheet:
         x0, y0, x1, _ = self.area
         if style == "ruled":
             self.spacing = height * rng.uniform(0.6, 1.1)  # digits cross the rule above
-            margin = x0 - rng.uniform(0.02, 0.08) * (x1 - x0)
+            margin = x0 + rng.uniform(0.0, 0.05) * (x1 - x0)
             self.rules = paper.ruled(rng, self.pixels, self.spacing, rng.uniform(0, self.spacing),
                                      margin if rng.random() < 0.8 else None)
+            # Writing starts right of the margin (its double line included), sometimes close to it.
+            left = margin + max(0.03 * (x1 - x0), 0.15 * height) + rng.uniform(0, 0.05) * (x1 - x0)
+            self.area = (left, *self.area[1:])
         elif style == "squared":
             paper.squared(rng, self.pixels, height * rng.uniform(0.4, 0.65))
 
