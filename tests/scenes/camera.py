@@ -53,7 +53,8 @@ def shoot(rng: np.random.Generator, scene: np.ndarray, dim: bool = False) -> np.
         noise = rng.uniform(1.5, 4)
         quality = int(rng.integers(60, 92))
     frame += noise * rng.standard_normal((h, w, 1), dtype=np.float32)
-    frame += noise / 3 * rng.standard_normal((h, w, 3), dtype=np.float32)  # colour noise
+    colour_noise = rng.standard_normal((h // 2, w // 2, 3), dtype=np.float32)  # blotchy, as in
+    frame += noise / 3 * cv2.resize(colour_noise, (w, h), interpolation=cv2.INTER_NEAREST)  # 4:2:0
     frame = np.clip(frame, 0, 255).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
     if not ok:

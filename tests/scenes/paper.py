@@ -77,11 +77,16 @@ def squared(rng, sheet: np.ndarray, spacing: float) -> None:
 
 def ink(rng: np.random.Generator, sheet: np.ndarray, alpha: np.ndarray, scale: float) -> None:
     """Write the ink mask on the sheet: a pen colour, soft edges, uneven pressure."""
-    h, w = alpha.shape
     colour = np.array(_colour(rng, PEN_INKS[rng.integers(len(PEN_INKS))]), np.float32)
-    soft = cv2.GaussianBlur(alpha, (0, 0), rng.uniform(0.4, 0.9) * scale)
+    sigma = rng.uniform(0.4, 0.9) * scale
+    rows, cols = np.flatnonzero(alpha.any(axis=1)), np.flatnonzero(alpha.any(axis=0))
+    pad = int(4 * sigma) + 2  # only around the writing: the rest of the sheet has no ink
+    y0, y1 = max(0, rows[0] - pad), min(alpha.shape[0], rows[-1] + pad + 1)
+    x0, x1 = max(0, cols[0] - pad), min(alpha.shape[1], cols[-1] + pad + 1)
+    soft = cv2.GaussianBlur(alpha[y0:y1, x0:x1], (0, 0), sigma)
     pressure = rng.uniform(0.0, 0.25) * cv2.resize(
-        rng.random((4, 4)).astype(np.float32), (w, h), interpolation=cv2.INTER_CUBIC)
+        rng.random((4, 4)).astype(np.float32), (x1 - x0, y1 - y0), interpolation=cv2.INTER_CUBIC)
     a = np.clip(soft * (rng.uniform(0.85, 1.0) - pressure), 0, 1)[..., None]
-    sheet *= 1 - a
-    sheet += a * colour
+    region = sheet[y0:y1, x0:x1]
+    region *= 1 - a
+    region += a * colour
