@@ -107,6 +107,27 @@ def test_small_scene_digits_are_26_to_40_px_in_hd():
         assert 26 <= np.median(heights) <= 40 and 20 <= min(heights) and max(heights) <= 43, heights
 
 
+def test_command_prints_and_updates_the_table(run_module, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- scenes:start -->\nold\n<!-- scenes:end -->\n\nAfter.\n")
+    result = run_module("tests.scenes", "--per-scene", "2", "--scene", "blank", "--scene", "rows",
+                        "--update", str(readme))
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert [r.split("|")[1].strip() for r in rows] == ["scene", "blank", "rows", "**all**"]
+    assert "| blank | 2 |" in result.stdout and "int8 features" in result.stdout
+    text = readme.read_text()
+    assert "old" not in text and "| rows | 2 |" in text
+    assert text.startswith("# Title\n") and text.rstrip().endswith("After.")
+
+
+def test_command_bad_input_is_a_clear_error(run_module, tmp_path):
+    for args in (["--scene", "beach"], ["--update", str(tmp_path / "missing.md")]):
+        result = run_module("tests.scenes", "--per-scene", "1", *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "error:" in result.stderr.strip().splitlines()[-1]
+
+
 def test_missing_handwriting_font_fails_loudly(monkeypatch):
     monkeypatch.setattr(glyphs, "FONTS", glyphs.FONTS + (("/nonexistent/font.ttf", "fonts-x"),))
     with pytest.raises(glyphs.MissingFonts, match="apt-get install fonts-x"):

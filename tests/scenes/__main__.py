@@ -9,6 +9,7 @@ from pathlib import Path
 
 from runtime.errors import cli
 from runtime.formats import DEFAULT_MODEL
+from tests.scenes.generate import SCENES
 
 SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 SECTION = "scenes"  # README markers: <!-- scenes:start --> ... <!-- scenes:end -->
@@ -19,14 +20,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--per-scene", type=int, default=40, metavar="N", help="scenes per kind")
     p.add_argument("--model", default=str(DEFAULT_MODEL), metavar="M")
     p.add_argument("--seed", type=int, default=0, metavar="S")
-    p.add_argument("--scene", action="append", metavar="KIND",
-                   help="only this scene kind (repeatable)")
+    p.add_argument("--scene", action="append", choices=SCENES, metavar="KIND",
+                   help=f"only this scene kind (repeatable): {', '.join(SCENES)}")
     p.add_argument("--update", metavar="FILE", help="rewrite the table between the "
                    f"<!-- {SECTION}:start/end --> markers of FILE (e.g. README.md)")
     p.add_argument("--misread", action="store_true", help="list every misreading")
     args = p.parse_args(argv)
     if args.per_scene < 1:
         p.error("--per-scene must be at least 1")
+    if args.update and not Path(args.update).is_file():
+        p.error(f"--update: no such file: {args.update}")
     return args
 
 
@@ -37,15 +40,9 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["MNIST_DIR"] = str(SHARED_MNIST)
     from runtime.recognizer import Recognizer
     from runtime.report import update_section
-    from tests.scenes.generate import SCENES
     from tests.scenes.measure import score, table
 
-    kinds = args.scene or list(SCENES)
-    unknown = sorted(set(kinds) - set(SCENES))
-    if unknown:
-        print(f"python -m tests.scenes: error: unknown scene {unknown[0]!r} "
-              f"(one of {', '.join(SCENES)})", file=sys.stderr)
-        return 2
+    kinds = list(dict.fromkeys(args.scene or SCENES))
     recognizer = Recognizer.open(args.model)
     results = score(lambda image: recognizer.read(image).digits, args.per_scene, args.seed, kinds)
     text = table(results, Path(args.model).name, args.seed, args.per_scene)

@@ -13,6 +13,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.errors import UserError
+
 # Handwriting fonts from Debian packages (.ci/run installs them). Each file: (path, package).
 FONTS = (
     ("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf", "fonts-dkg-handwriting"),
@@ -38,7 +40,7 @@ INK_LEVELS = np.linspace(0.1, 0.8, 8)  # grey levels tried as the edge of MNIST'
 WIDE = 0.85  # an MNIST digit's width counts this much towards its size
 
 
-class MissingFonts(RuntimeError):
+class MissingFonts(UserError):
     """A handwriting font is not installed: the scenes would silently lose a writer."""
 
 
