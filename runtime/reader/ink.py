@@ -19,14 +19,15 @@ BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light v
 BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a frame-filling digit
 MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
 LINE_LENGTH = 0.3  # of the sheet's width (height for vertical lines): rules run across the page
-LINE_SLACK = 5  # px the mask is thickened across a line before the opening: tilted rules pass
+LINE_SLACK = 3  # px the mask is thickened across a line before the opening: tilted rules pass
 MAX_LINE_THICKNESS = 0.02  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
 MIN_LINE_PX = 3
 LINE_GAP = 7  # px: breaks this short in a faint line are bridged
 TILT_ANGLES = tuple(float(a) for a in range(-12, 13))  # degrees: how slanted a photo's rules may be
-TILT_SAMPLE = 20000  # ink pixels enough to find the slant
+TILT_SAMPLE = 6000  # ink pixels enough to find the slant
 TILT_GAIN = 1.15  # a slant must line the rows of ink up this much better than level
 LINES_DOMINATE = 0.5  # of the ink: when lines are more, the threshold is set again without them
+DARKER_PEN = 40  # ink levels: a pen this much darker than the rules is told from them by darkness
 STROKE_MARGIN = 3  # px: a run this much longer than the line is wide is a stroke crossing it, kept
 LINE_WIDTH_RANK = 90  # percentile of a line's width along it: a blurred line's width varies
 
@@ -103,6 +104,11 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
         if again > level:
             mask = cv2.bitwise_or(binarize(ink, again), cv2.bitwise_and(mask, lines))
             clean, lines = remove_lines(mask, sheet, min_line, max_width)
+    if lines.any() and clean.any():  # a stroke along a rule: darker than the rule, it stays
+        rule, pen = float(np.median(ink[lines > 0])), float(np.median(ink[clean > 0]))
+        if pen - rule >= DARKER_PEN:
+            back = cv2.bitwise_and(lines, binarize(ink, (rule + pen) / 2))
+            clean, lines = cv2.bitwise_or(clean, back), cv2.bitwise_xor(lines, back)
     return Ink(ink, paper, dark, clean, lines)
 
 
@@ -115,17 +121,18 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
     else:
         span = mask.shape[::-1]
     thick = max_width or max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
+    clean, gone = _remove_straight(mask, span, min_line, thick)
     angle = _tilt(mask)
     if angle == 0.0:
-        return _remove_straight(mask, span, min_line, thick)
+        return clean, gone
     # rules photographed at a slant: find them on a copy turned level, take them out of the mask
     h, w = mask.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     level = cv2.warpAffine(mask, turn, (w, h), flags=cv2.INTER_NEAREST)
-    _, gone = _remove_straight(level, span, min_line, thick)
-    if not gone.any():
-        return mask, gone
-    back = cv2.warpAffine(gone, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
+    _, tilted = _remove_straight(level, span, min_line, thick)
+    if np.count_nonzero(tilted) <= np.count_nonzero(gone):
+        return clean, gone
+    back = cv2.warpAffine(tilted, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
     gone = cv2.bitwise_and(mask, np.where(back > 0, 255, 0).astype(np.uint8))
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
 

@@ -21,8 +21,8 @@ from runtime.reader.rows import group_rows
 from runtime.reader.sheet import Sheet, find_sheet
 
 WORK_SIDE = 400  # px: the first look (speed); digits are cut at full size
-REFINE_BELOW = 20  # px at the first look: marks smaller than this are looked at again, closer
-TARGET_SIZE = 40  # px: ... at the resolution that makes them about this big
+REFINE_BELOW = 12  # px at the first look: marks smaller than this are looked at again, closer
+TARGET_SIZE = 24  # px: ... at the resolution that makes them about this big
 REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
 LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
 LINE_WIDTH = 0.15  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
