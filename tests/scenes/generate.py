@@ -20,6 +20,7 @@ FRAMES = ((640, 480), (1280, 720))  # (width, height)
 HD = (1280, 720)
 OVERSCAN = 0.08  # a frame-filling sheet reaches this far (per side) beyond the frame
 FONT_SHARE = 0.2  # share of numbers written in a handwriting font where MNIST is the default
+DESK_TURN, ROWS_TURN = 15, 5  # degrees a sheet on the desk may be turned (with several rows)
 SMALL_HEIGHT = (31, 34.5)  # px: with each digit's +-15% the digits are 26-40 px tall in HD
 
 Box = tuple[int, int, int, int]  # x, y, w, h in the frame's pixels
@@ -135,11 +136,11 @@ class Sheet:
                 bases = [y + rng.uniform(-0.05, 0.12) * height
                          for y in usable[first : first + need : step]]
         out = []
+        hand = glyphs.pick_hand(rng, hand_share)  # one writer per sheet
         for base in bases:
             count = _number_length(rng, 1 if rows > 1 else 2)
             width = min(_row_width(count, height), x1 - x0)
             left = x0 + rng.uniform(0, max(0.0, x1 - x0 - width))
-            hand = glyphs.pick_hand(rng, hand_share)
             out.append(_write_row(rng, self.alpha, hand, count, height, left, base, x1 - left))
         return out
 
@@ -159,13 +160,13 @@ def _frame_filling(rng, fw: int, fh: int) -> tuple[int, int, np.ndarray, tuple]:
     return sw, sh, homography, area
 
 
-def _on_desk(rng, fw: int, fh: int) -> tuple[int, int, np.ndarray, tuple]:
+def _on_desk(rng, fw: int, fh: int, max_turn: float) -> tuple[int, int, np.ndarray, tuple]:
     """A sheet covering part of the frame, turned and tilted; its writing area stays in view."""
     while True:
         sw = round(fw * rng.uniform(0.4, 0.7))
         sh = round(min(sw * rng.uniform(0.7, 1.4), fh * 0.9))
         src = np.float32([[0, 0], [sw, 0], [sw, sh], [0, sh]])
-        turn = np.radians(rng.uniform(-15, 15))
+        turn = np.radians(rng.uniform(-max_turn, max_turn))
         rot = np.array([[np.cos(turn), -np.sin(turn)], [np.sin(turn), np.cos(turn)]])
         centre = [fw * rng.uniform(0.3, 0.7), fh * rng.uniform(0.35, 0.65)]
         dst = (src - [sw / 2, sh / 2]) @ rot.T + centre
@@ -242,9 +243,14 @@ def make_scene(kind: str, index: int, seed: int = 0) -> Scene:
     rng = np.random.default_rng([seed, SCENES.index(kind), index])
     fw, fh = HD if kind == "small" else FRAMES[int(rng.random() < (0.3 if kind == "dim" else 0.5))]
     on_desk = kind == "desk"
-    sw, sh, homography, area = (_on_desk if on_desk else _frame_filling)(rng, fw, fh)
-    sheet = Sheet(rng, sw, sh, area)
     rows, share = 1, FONT_SHARE
+    if on_desk:
+        rows = 2 if rng.random() < 0.15 else 1
+        # Turned much, two rows could swap places in the frame: which is on top would be a guess.
+        sw, sh, homography, area = _on_desk(rng, fw, fh, DESK_TURN if rows == 1 else ROWS_TURN)
+    else:
+        sw, sh, homography, area = _frame_filling(rng, fw, fh)
+    sheet = Sheet(rng, sw, sh, area)
     style = "blank"
     if kind == "blank":
         share, height = 0.0, fh * rng.uniform(0.12, 0.3)
@@ -256,7 +262,6 @@ def make_scene(kind: str, index: int, seed: int = 0) -> Scene:
         rows, style = int(rng.integers(2, 4)), _style(rng, 0.6)
         height = fh * rng.uniform(0.08, 0.16)
     elif kind == "desk":
-        rows = 2 if rng.random() < 0.15 else 1
         style, height = _style(rng, 0.75), fh * rng.uniform(0.06, 0.13)
     elif kind == "small":
         style, height = _style(rng, 0.7), rng.uniform(*SMALL_HEIGHT)
