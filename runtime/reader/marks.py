@@ -39,6 +39,8 @@ STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
 MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
 LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
+BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
+THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 
@@ -70,6 +72,11 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
     if count <= 1:
         return Marks([], [])
     rejected: list[tuple[Mark, str]] = []
+    thinned = _without_thick_objects(mask, labels, stats, min_size, rejected)
+    if thinned is not None:  # a pen or a hand touched the writing: label what is left
+        mask = thinned
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            mask, 8, cv2.CV_32S, LABELLING)
     labels_kept = _candidates(stats, mask.shape, labels, rejected)
     found: list[Mark] = []
     for members, (x, y, w, h) in _merge(stats, labels_kept):
@@ -82,6 +89,39 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
             found.append(Mark((x, y, w, h), inside))
     found = _off_frame(found, mask.shape, frame, rejected)
     return _select(found, rejected, _edge(sheet, mask.shape), min_size)
+
+
+def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, min_size: int,
+                           rejected: list[tuple[Mark, str]]) -> np.ndarray | None:
+    """The mask without the thick parts of components much bigger than the writing (a pen lying
+    on the sheet, a finger, a shadow), or None when there are none. Strokes are thinner."""
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    plain = np.sort(sizes[sizes >= min_size])[::-1]
+    if len(plain) < 2:
+        return None
+    typical = float(np.median(plain[: (len(plain) + 1) // 2][1:] if len(plain) > 2 else plain[1:]))
+    big = 1 + np.flatnonzero(sizes > BIG_OBJECT * typical)
+    if not len(big):
+        return None
+    inked = mask > 0
+    boundary = np.count_nonzero(inked & ~cv2.erode(mask, None).view(bool))
+    stroke = 2.0 * np.count_nonzero(inked) / max(boundary, 1)
+    k = max(3, int(round(THICK_STROKE * stroke)) | 1)
+    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+    objects = np.where(np.isin(labels, big), mask, 0).astype(np.uint8)
+    thick = cv2.morphologyEx(objects, cv2.MORPH_OPEN, disc)
+    n, parts, part_stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+    gone = np.zeros_like(mask)
+    for i in range(1, n):
+        x, y, w, h, _ = part_stats[i]
+        if max(w, h) > BIG_OBJECT * typical:
+            gone |= np.where(parts == i, 255, 0).astype(np.uint8)
+            rejected.append((Mark((int(x), int(y), int(w), int(h)),
+                                  parts[y : y + h, x : x + w] == i), "thick object (pen, hand)"))
+    if not gone.any():
+        return None
+    gone = cv2.dilate(gone, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2)))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(gone))
 
 
 def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, bool, bool, bool],
