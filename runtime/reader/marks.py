@@ -40,6 +40,7 @@ MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not
 LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
+HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
@@ -114,10 +115,12 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
     gone = np.zeros_like(mask)
     for i in range(1, n):
         x, y, w, h, _ = part_stats[i]
-        if max(w, h) > BIG_OBJECT * typical:
+        part = parts[y : y + h, x : x + w] == i
+        if max(w, h) > HUGE_OBJECT * typical or (
+                max(w, h) > BIG_OBJECT * typical and _shape(Mark((x, y, w, h), part))[0] >= 3.0):
             gone |= np.where(parts == i, 255, 0).astype(np.uint8)
             rejected.append((Mark((int(x), int(y), int(w), int(h)),
-                                  parts[y : y + h, x : x + w] == i), "thick object (pen, hand)"))
+                                  part), "thick object (pen, hand)"))
     if not gone.any():
         return None
     gone = cv2.dilate(gone, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2)))
