@@ -25,6 +25,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--update", metavar="FILE", help="rewrite the table between the "
                    f"<!-- {SECTION}:start/end --> markers of FILE (e.g. README.md)")
     p.add_argument("--misread", action="store_true", help="list every misreading")
+    p.add_argument("--save", metavar="DIR", help="write each misread scene's image to "
+                   "DIR/<kind>-<index>.png (exactly the pixels the reader saw)")
     args = p.parse_args(argv)
     if args.per_scene < 1:
         p.error("--per-scene must be at least 1")
@@ -38,13 +40,26 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not os.environ.get("MNIST_DIR") and SHARED_MNIST.is_dir():
         os.environ["MNIST_DIR"] = str(SHARED_MNIST)
+    import cv2
+
+    from runtime.files import write_atomic
     from runtime.recognizer import Recognizer
     from runtime.report import update_section
     from tests.scenes.measure import score, table
 
     kinds = list(dict.fromkeys(args.scene or SCENES))
     recognizer = Recognizer.open(args.model)
-    results = score(lambda image: recognizer.read(image).digits, args.per_scene, args.seed, kinds)
+    save = None
+    if args.save:
+        folder = Path(args.save)
+        folder.mkdir(parents=True, exist_ok=True)
+
+        def save(scene, reading: str) -> None:
+            _, png = cv2.imencode(".png", scene.image)
+            write_atomic(folder / f"{scene.kind}-{scene.index}.png", png.tobytes())
+
+    results = score(lambda image: recognizer.read(image).digits, args.per_scene, args.seed, kinds,
+                    save)
     text = table(results, Path(args.model).name, args.seed, args.per_scene)
     print(text)
     if args.misread:

@@ -21,16 +21,16 @@ class Score:
     exact: int = 0  # readings equal to the truth: every line, in order
     digits_right: int = 0
     digits: int = 0  # max(true, read) digits per image, summed: extra digits count against
-    misread: list[str] = field(default_factory=list)
+    misread: list[str] = field(default_factory=list)  # "#index 'truth'->'read'"
 
-    def add(self, truth: str, read: str) -> None:
+    def add(self, truth: str, read: str, index: int = -1) -> None:
         flat_truth, flat_read = truth.replace("\n", ""), read.replace("\n", "")
         self.images += 1
         self.exact += read == truth
         self.digits_right += matched(flat_truth, flat_read)
         self.digits += max(len(flat_truth), len(flat_read))
         if read != truth:
-            self.misread.append(f"{truth!r}->{read!r}")
+            self.misread.append(f"#{index} {truth!r}->{read!r}")
 
     @property
     def exact_share(self) -> float:
@@ -59,11 +59,16 @@ def scenes(per_scene: int, seed: int, kinds: Iterable[str] = SCENES) -> Iterable
 
 
 def score(read: Callable[[object], str], per_scene: int, seed: int,
-          kinds: Iterable[str] = SCENES) -> dict[str, Score]:
-    """Per scene kind: read every scene (read: image -> the reading's digits) and score it."""
+          kinds: Iterable[str] = SCENES,
+          misread: Callable[[Scene, str], None] | None = None) -> dict[str, Score]:
+    """Per scene kind: read every scene (read: image -> the reading's digits) and score it;
+    misread(scene, reading) is called for every scene not read exactly."""
     out: dict[str, Score] = {}
     for scene in scenes(per_scene, seed, kinds):
-        out.setdefault(scene.kind, Score()).add(scene.text, read(scene.image))
+        reading = read(scene.image)
+        out.setdefault(scene.kind, Score()).add(scene.text, reading, scene.index)
+        if misread is not None and reading != scene.text:
+            misread(scene, reading)
     return out
 
 
