@@ -6,6 +6,7 @@ import os
 import platform
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from tests.scenes.generate import SCENES, Scene, make_scene
@@ -105,5 +106,7 @@ def table(results: dict[str, Score], model: str, seed: int, per_scene: int) -> s
         total.digits += s.digits
     lines.append(f"| **all** | {total.images} | {total.exact_share:.0%} ({total.exact}) "
                  f"| {total.digit_share:.1%} ({total.digits_right}/{total.digits}) |")
-    lines += ["", f"Model `{model}`, {per_scene} scenes per kind, seed {seed}; CPU: {cpu()}."]
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    lines += ["", f"Model `{model}`, {per_scene} scenes per kind, seed {seed}, measured {when} "
+              f"on {cpu()}."]
     return "\n".join(lines)
