@@ -41,9 +41,17 @@ LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is 
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
 HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
+STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
+
+
+PAPER_EDGE = "edge of the paper or frame"
+CUT_BY_FRAME = "cut by the frame's edge"
+THICK_OBJECT = "thick object (pen, hand)"
+SPECK = "speck"
+SMALLER = "much smaller than the digits"
 
 
 @dataclass(frozen=True)
@@ -104,26 +112,31 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
     big = 1 + np.flatnonzero(sizes > BIG_OBJECT * typical)
     if not len(big):
         return None
-    inked = mask > 0
-    boundary = np.count_nonzero(inked & ~cv2.erode(mask, None).view(bool))
-    stroke = 2.0 * np.count_nonzero(inked) / max(boundary, 1)
+    # the writing's stroke width, from its marks' ink per length (a digit's strokes run about
+    # STROKE_RUN times its size)
+    writing = (sizes >= min_size) & (sizes <= BIG_OBJECT * typical)
+    if not writing.any():
+        return None
+    stroke = float(np.median(stats[1:, cv2.CC_STAT_AREA][writing] / (STROKE_RUN * sizes[writing])))
     k = max(3, int(round(THICK_STROKE * stroke)) | 1)
-    disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    objects = np.where(np.isin(labels, big), mask, 0).astype(np.uint8)
-    thick = cv2.morphologyEx(objects, cv2.MORPH_OPEN, disc)
-    n, parts, part_stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
     gone = np.zeros_like(mask)
-    for i in range(1, n):
-        x, y, w, h, _ = part_stats[i]
-        part = parts[y : y + h, x : x + w] == i
-        if max(w, h) > HUGE_OBJECT * typical or (
-                max(w, h) > BIG_OBJECT * typical and _shape(Mark((x, y, w, h), part))[0] >= 3.0):
-            gone |= np.where(parts == i, 255, 0).astype(np.uint8)
-            rejected.append((Mark((int(x), int(y), int(w), int(h)),
-                                  part), "thick object (pen, hand)"))
+    for lab in big:  # each within its own box: cheap however big the frame
+        x, y, w, h, area = (int(v) for v in stats[lab])
+        own = (labels[y : y + h, x : x + w] == lab).view(np.uint8)
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        thick = cv2.morphologyEx(own, cv2.MORPH_OPEN, disc)
+        n, parts, part_stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+        for i in range(1, n):
+            px, py, pw, ph, _ = (int(v) for v in part_stats[i])
+            part = parts[py : py + ph, px : px + pw] == i
+            size = max(pw, ph)
+            if size > HUGE_OBJECT * typical or (
+                    size > BIG_OBJECT * typical and _shape(Mark((px, py, pw, ph), part))[0] >= 3.0):
+                grown = cv2.dilate((parts == i).view(np.uint8), disc, iterations=2)
+                gone[y : y + h, x : x + w] |= grown * np.uint8(255)
+                rejected.append((Mark((x + px, y + py, pw, ph), part), THICK_OBJECT))
     if not gone.any():
         return None
-    gone = cv2.dilate(gone, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 2, k + 2)))
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone))
 
 
@@ -136,7 +149,7 @@ def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, boo
         x, y, w, h = mark.box
         cut = (x == 0, y == 0, x + w == width, y + h == height)
         if any(c and f for c, f in zip(cut, frame)):
-            rejected.append((mark, "cut by the frame's edge"))
+            rejected.append((mark, CUT_BY_FRAME))
         else:
             kept.append(mark)
     return kept
@@ -153,7 +166,7 @@ def _candidates(stats: np.ndarray, shape: tuple[int, int], labels: np.ndarray,
     for lab in edges[edges > 0]:
         bx, by, bw, bh = (int(v) for v in stats[lab, :4])
         rejected.append((Mark((bx, by, bw, bh), labels[by : by + bh, bx : bx + bw] == lab),
-                         "edge of the paper or frame"))
+                         PAPER_EDGE))
     keep = (area >= MIN_AREA) & ~(touches & huge)
     keep[0] = False  # label 0 is the background
     found = np.flatnonzero(keep)
@@ -265,20 +278,23 @@ def _edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None
 
 
 def _shape(mark: Mark) -> tuple[float, float]:
-    """Length over width of the mark's rotated box, and its long axis' angle from vertical."""
-    ys, xs = np.nonzero(mark.mask)
-    (_, (a, b), angle) = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-    long, short = max(a, b), max(min(a, b), 1.0)
-    along = angle if a >= b else angle + 90.0  # the direction of the side of length a
-    tilt = abs((along % 180.0) - 90.0)  # 0 = vertical
-    return long / short, tilt
+    """Length over width of the mark (from its second moments), and its long axis' angle from
+    vertical in degrees."""
+    m = cv2.moments(mark.mask.view(np.uint8), binaryImage=True)
+    if m["m00"] <= 0:
+        return 1.0, 0.0
+    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
+    spread = np.sqrt(max((a - c) ** 2 + 4 * b * b, 0.0))
+    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)  # a 1 px line's
+    along = 0.5 * np.degrees(np.arctan2(2 * b, a - c))  # of the long axis, from horizontal
+    return float(np.sqrt(long / short)), float(abs(abs(along) - 90.0))
 
 
 def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:
     """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be)."""
     x, y, w, h = mark.box
     if mark.size < min_size:
-        return "speck"
+        return SPECK
     if w > MAX_ASPECT * h:
         return "wider than a digit"
     elongation, tilt = _shape(mark)
@@ -317,5 +333,5 @@ def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarra
         if mark.size >= RELATIVE_MIN_SIZE * biggest:
             kept.append(mark)
         else:
-            rejected.append((mark, "much smaller than the digits"))
+            rejected.append((mark, SMALLER))
     return Marks(kept, rejected)

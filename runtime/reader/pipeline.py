@@ -16,7 +16,7 @@ import numpy as np
 from runtime.reader.digits import MNIST_SIDE, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
 from runtime.reader.ink import Ink, find_ink
-from runtime.reader.marks import MIN_DETECT, MIN_SIZE, Mark, Marks, find_marks
+from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
 from runtime.reader.rows import group_rows
 from runtime.reader.sheet import Sheet, find_sheet
 
@@ -26,6 +26,9 @@ TARGET_SIZE = 24  # px: ... at the resolution that makes them about this big
 REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
 LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
 LINE_WIDTH = 0.15  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
+
+NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
+ALL_PAPER = "nothing but writing in view: all paper"
 
 Box = tuple[int, int, int, int]
 
@@ -66,8 +69,14 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
           colour: np.ndarray | None, min_size: int, min_line: int = 0, max_width: int = 0,
           frame: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> Look:
     work = shrink(gray, factor)
-    if sheet is None:
+    if sheet is None:  # the sheet is looked for only when something else may be in view
+        ink = find_ink(work, None, min_line, max_width)
+        marks = find_marks(ink.mask, None, min_size, frame, ink.ink)
+        if all(why in NOT_HINTS for _, why in marks.rejected):
+            return Look(origin, factor, work, Sheet(None, None, ALL_PAPER), ink, marks)
         sheet = find_sheet(work, colour)
+        if sheet.whole:
+            return Look(origin, factor, work, sheet, ink, marks)
     ink = find_ink(work, sheet.mask, min_line, max_width)
     marks = find_marks(ink.mask, sheet.mask, min_size, frame, ink.ink)
     return Look(origin, factor, work, sheet, ink, marks)

@@ -14,12 +14,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-SIDE = 160  # the sheet is looked for on a copy this size: it is the biggest thing in view
+SIDE = 100  # the sheet is looked for on a copy this size: it is the biggest thing in view
 INK_CLOSE = 5  # px on that copy: closes pen strokes away so they do not cut the paper apart
 MIN_AREA, WHOLE_AREA = 0.06, 0.92  # of the frame: smaller is not a sheet, larger is the frame
 MIN_SIDE = 0.2  # of the frame's shorter side: the sheet's shorter side at least this
 MIN_SOLIDITY = 0.85  # area over convex hull area: paper is a (perspective) quadrilateral
 MAX_HOLES = 0.2  # of the filled area: a sheet has writing on it, not big dark holes
+FLAT_SURROUND = 0.8  # the darker part of the frame this bright relative to the rest: all paper
 DARK_SURROUND = 0.7  # surroundings at most this bright relative to the paper: a desk, not a shadow
 COLOUR_SURROUND, MIN_COLOUR_GAIN = 0.8, 20.0  # or a bit darker but clearly coloured (wood)
 RING = 3  # px on the small copy: brightness is compared this far inside and outside the edge
@@ -27,6 +28,11 @@ MIN_SHARPNESS = 0.6  # of that step, seen right at the edge: a sheet's edge is s
 TOP_PERCENTILE = 98  # the paper's own brightness
 THRESHOLD_STEPS = (0.0, 0.3, 0.55)  # from Otsu towards the paper's brightness
 MARGIN = 0.015  # of the frame's shorter side: the sheet's edge itself is not writing
+
+
+ALL_PAPER = "the frame is all paper"
+SOFT_EDGE = "the bright region's edge is soft (a shadow, not a sheet)"
+FINAL = (ALL_PAPER, SOFT_EDGE)
 
 
 @dataclass(frozen=True)
@@ -50,22 +56,25 @@ def find_sheet(gray: np.ndarray, colour: np.ndarray | None = None) -> Sheet:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (INK_CLOSE, INK_CLOSE))
     light = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 3)
     otsu, _ = cv2.threshold(light, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    dark, bright = light[light <= otsu], light[light > otsu]
+    if not dark.size or not bright.size or dark.mean() > FLAT_SURROUND * bright.mean():
+        return Sheet(None, None, "nothing in view much darker than the paper")
     top = float(np.percentile(light, TOP_PERCENTILE))
-    reasons = []
+    reasons: list[str] = []
     for step in THRESHOLD_STEPS:  # brighter and brighter: light things touching it fall away
         _, bright = cv2.threshold(light, otsu + step * max(top - otsu, 0.0), 255, cv2.THRESH_BINARY)
         bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         found = _largest(bright)
-        if found is None:
-            reasons.append("no bright region")
-            continue
-        region, filled, outline = found
-        reason = _not_a_sheet(small, light, region, filled, outline, colour, size)
+        reason = "no bright region" if found is None else _not_a_sheet(
+            small, light, *found, colour, size)
         if not reason:
             break
         reasons.append(reason)
-    else:
+        if reason in FINAL:  # a brighter threshold would only cut the lit part of the page out
+            break
+    if reason or found is None:
         return Sheet(None, None, "; ".join(dict.fromkeys(reasons)))
+    region, filled, outline = found
     margin = max(1, int(round(MARGIN * min(gray.shape))))
     full = cv2.resize(filled, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     full = cv2.erode(full, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * margin + 1,) * 2))
@@ -94,7 +103,7 @@ def _not_a_sheet(small: np.ndarray, light: np.ndarray, region: np.ndarray, fille
     if area < MIN_AREA * total:
         return "no bright region big enough to be paper"
     if area > WHOLE_AREA * total:
-        return "the frame is all paper"
+        return ALL_PAPER
     (_, (rw, rh), _) = cv2.minAreaRect(outline)
     if min(rw, rh) < MIN_SIDE * min(small.shape):
         return "the bright region is too narrow to be paper"
@@ -108,7 +117,7 @@ def _not_a_sheet(small: np.ndarray, light: np.ndarray, region: np.ndarray, fille
         return "the bright region has no surroundings"
     step = float(light[near[0]].mean()) - float(light[near[1]].mean())
     if step < MIN_SHARPNESS * (float(light[far[0]].mean()) - float(light[far[1]].mean())):
-        return "the bright region's edge is soft (a shadow, not a sheet)"
+        return SOFT_EDGE
     ratio = float(np.median(light[far[1]])) / max(float(np.median(light[far[0]])), 1.0)
     if ratio <= DARK_SURROUND:
         return ""
