@@ -42,6 +42,7 @@ SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a 
 BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
 HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
 STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
+SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
@@ -130,14 +131,22 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
             px, py, pw, ph, _ = (int(v) for v in part_stats[i])
             part = parts[py : py + ph, px : px + pw] == i
             size = max(pw, ph)
-            if size > HUGE_OBJECT * typical or (
-                    size > BIG_OBJECT * typical and _shape(Mark((px, py, pw, ph), part))[0] >= 3.0):
+            if size <= BIG_OBJECT * typical or _box_fill(part) < SOLID_OBJECT:
+                continue  # a thick curved stroke of a big digit, not a pen or a hand
+            if size > HUGE_OBJECT * typical or _shape(Mark((px, py, pw, ph), part))[0] >= 3.0:
                 grown = cv2.dilate((parts == i).view(np.uint8), disc, iterations=2)
                 gone[y : y + h, x : x + w] |= grown * np.uint8(255)
                 rejected.append((Mark((x + px, y + py, pw, ph), part), THICK_OBJECT))
     if not gone.any():
         return None
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone))
+
+
+def _box_fill(part: np.ndarray) -> float:
+    """How much of its rotated bounding box a shape fills (a pen or a hand: most of it)."""
+    ys, xs = np.nonzero(part)
+    (_, (w, h), _) = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    return len(xs) / max((w + 1) * (h + 1), 1.0)
 
 
 def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, bool, bool, bool],
