@@ -87,14 +87,20 @@ class Recognizer:
     def read(self, image: np.ndarray) -> Reading:
         return self.read_found(find_digits(image))
 
-    def read_found(self, found: Found) -> Reading:
-        """The reading of digits the reader's stages found (runtime.image --debug keeps them)."""
+    def classify(self, found: Found) -> list[Item]:
+        """One item per digit found, in the order found (one batched classifier call)."""
         if not found.boxes:
-            return Reading([])
+            return []
         probs = self.classifier.predict(found.images)
         digits, confidences = probs.argmax(axis=1), probs.max(axis=1)
-        items = [Item(int(d), float(c), box)
-                 for d, c, box in zip(digits, confidences, found.boxes, strict=True)]
+        return [Item(int(d), float(c), box)
+                for d, c, box in zip(digits, confidences, found.boxes, strict=True)]
+
+    def read_found(self, found: Found, items: list[Item] | None = None) -> Reading:
+        """The reading of digits the reader's stages found (runtime.image --debug keeps them)."""
+        items = self.classify(found) if items is None else items
+        if not items:
+            return Reading([])
         lines = [[items[i] for i in line if items[i].confidence >= self.threshold]
                  for line in found.lines]
         unsure = [items[i] for i in found.in_reading_order() if items[i].confidence < self.threshold]
