@@ -98,6 +98,23 @@ def test_only_mnist_test_digits_are_used(monkeypatch):
     assert asked == ["test"]
 
 
+def test_each_kind_is_what_it_says():
+    shown = {kind: [make_scene(kind, i, seed=9) for i in range(6)] for kind in SCENES}
+    assert {s.paper for s in shown["blank"] + shown["handwriting"]} == {"blank"}
+    assert {s.paper for s in shown["ruled"]} == {"ruled"}
+    assert {s.paper for s in shown["squared"]} == {"squared"}
+    assert all(len(s.lines) in (2, 3) for s in shown["rows"])
+    assert all(src.startswith("font:") for s in shown["handwriting"] for src in sum(s.sources, []))
+    assert all(src.startswith("mnist-test:") for s in shown["blank"] for src in sum(s.sources, []))
+    for s in shown["desk"]:  # the frame's border is desk, not paper: darker or browner
+        grey = s.image.astype(np.float32).mean(axis=2)
+        border = np.concatenate([grey[:4].ravel(), grey[-4:].ravel(), grey[:, :4].ravel(),
+                                 grey[:, -4:].ravel()])
+        x, y, w, h = s.boxes[0][0]
+        sheet = np.median(grey[max(0, y - h) : y, x : x + w])
+        assert np.median(border) < sheet - 20
+
+
 def test_small_scene_digits_are_26_to_40_px_in_hd():
     for index in range(5):
         scene = make_scene("small", index, seed=5)

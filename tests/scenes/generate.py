@@ -35,6 +35,7 @@ class Scene:
     lines: list[str]  # the numbers, top to bottom
     boxes: list[list[Box]]  # each digit's box, per line
     sources: list[list[str]]  # each digit's origin ("mnist-test:<i>" or "font:<file>"), per line
+    paper: str  # "blank", "ruled" or "squared"
 
     @property
     def text(self) -> str:
@@ -278,5 +279,5 @@ def make_scene(kind: str, index: int, seed: int = 0) -> Scene:
                                     borderMode=cv2.BORDER_REPLICATE)
     image = camera.shoot(rng, scene, dim=kind == "dim")
     return Scene(kind, index, seed, image, [row.text for row in written], boxes,
-                 [row.sources for row in written])
+                 [row.sources for row in written], style)
 
