@@ -22,6 +22,7 @@ LINE_LENGTH = 0.3  # of the sheet's width (height for vertical lines): rules run
 LINE_SLACK = 3  # px the mask is thickened across a line before the opening: tilted rules pass
 MAX_LINE_THICKNESS = 0.02  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
 MIN_LINE_PX = 3
+FAINT = 0.6  # of the threshold: lines are looked for in the ink this faint (a thin rule is whole)
 LINE_GAP = 11  # px: breaks this short in a faint line are bridged
 TILT_FINE = (-2.0, -1.0, 1.0, 2.0)  # degrees around the best of TILT_ANGLES, tried next
 TILT_ANGLES = (-12.0, -8.0, -4.0, 0.0, 4.0, 8.0, 12.0)  # how slanted a photo's rules may be
@@ -98,14 +99,15 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
         ink[~sheet] = 0
     level = threshold(ink)
     mask = binarize(ink, level)
-    clean, lines = remove_lines(mask, sheet, min_line, max_width)
+    faint = binarize(ink, FAINT * level)
+    clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)
     if np.count_nonzero(lines) > LINES_DOMINATE * np.count_nonzero(mask):
         # dark rules or a grid pull Otsu down to them: threshold the rest again
         rest = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 0, ink).astype(np.uint8)
         again = threshold(rest)
         if again > level:
             mask = cv2.bitwise_or(binarize(ink, again), cv2.bitwise_and(mask, lines))
-            clean, lines = remove_lines(mask, sheet, min_line, max_width)
+            clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)
     if lines.any() and clean.any():  # a stroke along a rule: darker than the rule, it stays
         rule, pen = float(np.median(ink[lines > 0])), float(np.median(ink[clean > 0]))
         if pen - rule >= DARKER_PEN:
@@ -115,25 +117,31 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
 
 
 def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
-                 max_width: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """The mask without long thin horizontal and vertical lines, and the pixels removed."""
+                 max_width: int = 0, faint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The mask without long thin horizontal and vertical lines, and the pixels removed.
+
+    `faint` is the ink at a lower threshold: a thin rule, broken into dashes in the mask, is
+    still whole there, so lines are looked for in it (and only taken out of the mask).
+    """
+    faint = mask if faint is None else faint
     span = mask.shape[::-1]
     if sheet is not None:
         span = cv2.boundingRect(sheet.view(np.uint8))[2:]
     thick = max_width or max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
     lengths = tuple(max(min_line, int(LINE_LENGTH * side)) for side in span)
-    angle = _slant_of_lines(mask, tuple(int(LINE_EVIDENCE * side) for side in span))
+    angle = _slant_of_lines(faint, tuple(int(LINE_EVIDENCE * side) for side in span))
     if angle is None:  # no row or column holds enough ink for a line: nothing to take out
         return mask, np.zeros_like(mask)
     if abs(angle) < MIN_TURN:
-        return _remove_straight(mask, lengths, thick)
+        return _remove_straight(mask, faint, lengths, thick)
     # rules photographed at a slant: find them on a copy turned level, take them out of the mask
     h, w = mask.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    level = cv2.warpAffine(mask, turn, (w, h), flags=cv2.INTER_NEAREST)
-    _, tilted = _remove_straight(level, lengths, thick)
+    level, level_faint = (cv2.warpAffine(m, turn, (w, h), flags=cv2.INTER_NEAREST)
+                          for m in (mask, faint))
+    _, tilted = _remove_straight(level, level_faint, lengths, thick)
     if not tilted.any():
-        return _remove_straight(mask, lengths, thick)
+        return _remove_straight(mask, faint, lengths, thick)
     back = cv2.warpAffine(tilted, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
     gone = cv2.bitwise_and(mask, np.where(back > 0, 255, 0).astype(np.uint8))
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
@@ -180,16 +188,17 @@ def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
     return None
 
 
-def _remove_straight(mask: np.ndarray, lengths: tuple[int, int],
+def _remove_straight(mask: np.ndarray, faint: np.ndarray, lengths: tuple[int, int],
                      thick: int) -> tuple[np.ndarray, np.ndarray]:
     """remove_lines for lines that run along the rows and the columns of the mask."""
     removed = np.zeros_like(mask)
     clean = mask
     for horizontal in (True, False):
-        found = _lines(clean, lengths[0 if horizontal else 1], thick, horizontal)
+        found = _lines(faint, lengths[0 if horizontal else 1], thick, horizontal)
         if found is None:
             continue
         line, width = found
+        line = cv2.bitwise_and(line, clean)
         # a stroke crossing the line is a run across it longer than the line is wide
         across = (1, width + STROKE_MARGIN) if horizontal else (width + STROKE_MARGIN, 1)
         strokes = cv2.morphologyEx(clean, cv2.MORPH_OPEN, np.ones(across[::-1], np.uint8))
