@@ -29,6 +29,7 @@ LINE_WIDTH = 0.15  # of the marks' size: a ruled line is at most this wide (a st
 
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
+HUGE_MARK = 0.5  # of the frame's shorter side: a mark this big may be a sheet seen as ink
 
 Box = tuple[int, int, int, int]
 
@@ -72,7 +73,8 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
     if sheet is None:  # the sheet is looked for only when something else may be in view
         ink = find_ink(work, None, min_line, max_width)
         marks = find_marks(ink.mask, None, min_size, frame, ink.ink)
-        if all(why in NOT_HINTS for _, why in marks.rejected):
+        huge = any(m.size > HUGE_MARK * min(work.shape) for m in marks.kept)
+        if ink.dark and not huge and all(why in NOT_HINTS for _, why in marks.rejected):
             return Look(origin, factor, work, Sheet(None, None, ALL_PAPER), ink, marks)
         sheet = find_sheet(work, colour)
         if sheet.whole:
