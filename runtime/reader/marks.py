@@ -27,6 +27,8 @@ MERGE_OVERLAP = 0.5  # of the narrower box's width: pieces stacked like this are
 STACK_OVERLAP = 0.3  # ... or this, when they are one above the other with little vertical overlap
 PIECE_SIZE = 0.6  # a piece this much smaller than its neighbour, touching its span, joins it
 PIECE_HEIGHT = 0.5  # ... or this much flatter (the bar of a 5 or a 7)
+BAR_TOP, BAR_GAP = 0.35, 0.3  # a bar in the top part of a digit, this near its side, is its bar
+BAR_JOINT = 1.0  # ... when the two together are no wider than this (of the height)
 MAX_MERGED = 1.5  # joined pieces at most this tall relative to the typical mark: rows stay apart
 ROW_GAP = 0.15  # of the taller piece: ... unless the gap between them is smaller than this
 SPLIT_ASPECT = 1.3  # wider than this (width / height): maybe digits that touch
@@ -197,7 +199,20 @@ def _belong_together(a: list[int], b: list[int], typical: float) -> bool:
         return True  # one above the other: a stroke broken across
     small, big = sorted((max(wa, ha), max(wb, hb)))
     piece = small < PIECE_SIZE * big or min(ha, hb) < PIECE_HEIGHT * max(ha, hb)
-    return overlap >= 0 and piece and gap <= 0.25 * max(ha, hb)
+    if overlap >= 0 and piece and gap <= 0.25 * max(ha, hb):
+        return True
+    return _detached_bar(a, b) or _detached_bar(b, a)
+
+
+def _detached_bar(bar: list[int], body: list[int]) -> bool:
+    """The flat top bar of a 5 (or a 7) written apart from its body, a little to its side."""
+    (xa, ya, wa, ha), (xb, yb, wb, hb) = bar, body
+    if ha >= PIECE_HEIGHT * hb or wa >= hb or ha > wa:
+        return False
+    side_gap = max(xa, xb) - min(xa + wa, xb + wb)  # negative when they overlap across
+    top = ya + ha / 2 <= yb + BAR_TOP * hb and ya + ha >= yb - 0.15 * hb
+    joint = max(xa + wa, xb + wb) - min(xa, xb)
+    return top and side_gap <= BAR_GAP * hb and joint <= BAR_JOINT * hb
 
 
 def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
