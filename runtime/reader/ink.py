@@ -129,7 +129,10 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
         span = cv2.boundingRect(sheet.view(np.uint8))[2:]
     thick = max_width or max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
     lengths = tuple(max(min_line, int(LINE_LENGTH * side)) for side in span)
-    angle = _slant_of_lines(faint, tuple(int(LINE_EVIDENCE * side) for side in span))
+    fill = tuple(int(LINE_EVIDENCE * side) for side in span)
+    if not _thin_enough(faint, fill, thick):
+        return mask, np.zeros_like(mask)
+    angle = _slant_of_lines(faint, fill)
     if angle is None:  # no row or column holds enough ink for a line: nothing to take out
         return mask, np.zeros_like(mask)
     if abs(angle) < MIN_TURN:
@@ -145,6 +148,16 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
     back = cv2.warpAffine(tilted, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
     gone = cv2.bitwise_and(mask, np.where(back > 0, 255, 0).astype(np.uint8))
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
+
+
+def _thin_enough(mask: np.ndarray, fill: tuple[int, int], thick: int) -> bool:
+    """Whether the mask holds enough thin ink for a line at all (a quick look before the slant):
+    a line at most `thick` wide leaves nothing under an opening one pixel thicker across it."""
+    for across, need in (((1, thick + 1), fill[0]), ((thick + 1, 1), fill[1])):  # (w, h) kernels
+        wide = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(across[::-1], np.uint8))
+        if cv2.countNonZero(mask) - cv2.countNonZero(wide) >= need:
+            return True
+    return False
 
 
 def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
