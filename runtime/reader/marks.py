@@ -9,6 +9,7 @@ smaller than the digits dropped, so something big that is not a digit never hide
 from __future__ import annotations
 
 import itertools
+import statistics
 from dataclasses import dataclass
 
 import cv2
@@ -111,7 +112,8 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
     plain = np.sort(sizes[sizes >= min_size])[::-1]
     if len(plain) < 2:
         return None
-    typical = float(np.median(plain[: (len(plain) + 1) // 2][1:] if len(plain) > 2 else plain[1:]))
+    typical = float(statistics.median(
+        (plain[: (len(plain) + 1) // 2][1:] if len(plain) > 2 else plain[1:]).tolist()))
     big = 1 + np.flatnonzero(sizes > BIG_OBJECT * typical)
     if not len(big):
         return None
@@ -218,7 +220,8 @@ def _detached_bar(bar: list[int], body: list[int]) -> bool:
 def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
     """The height of a typical mark: the median of the taller half (pieces and dots are short)."""
     heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1]
-    return float(np.median(heights[: max(1, (len(heights) + 1) // 2)])) if len(heights) else 0.0
+    return float(statistics.median(heights[: max(1, (len(heights) + 1) // 2)].tolist())) \
+        if len(heights) else 0.0
 
 
 def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
@@ -344,7 +347,7 @@ def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarra
     shaped = []
     for mark in found:
         others = [m.size for m in plain if m is not mark]
-        reason = _why_not(mark, float(np.median(others)) if others else 0.0, edge, min_size)
+        reason = _why_not(mark, float(statistics.median(others)) if others else 0.0, edge, min_size)
         if reason:
             rejected.append((mark, reason))
         else:
