@@ -250,10 +250,10 @@ def _lines(mask: np.ndarray, length: int, thick: int,
         if not across.size:
             continue
         typical = float(np.median(across))  # columns where a digit sits on the line are wider
-        width = float(np.percentile(across[across <= 2 * typical], LINE_WIDTH_RANK))
-        if width <= thick:
+        if typical <= thick:  # a blurred line is wider in places: remove it that wide
             keep[i] = True
-            widths.append(width)
+            widths.append(min(float(np.percentile(across[across <= 2 * typical],
+                                                  LINE_WIDTH_RANK)), thick + STROKE_MARGIN))
     if not widths:
         return None
     line = np.where(keep[labels], line, 0).astype(np.uint8)

@@ -25,7 +25,7 @@ REFINE_BELOW = 12  # px at the first look: marks smaller than this are looked at
 TARGET_SIZE = 24  # px: ... at the resolution that makes them about this big
 REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
 LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
-LINE_WIDTH = 0.15  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
+LINE_WIDTH = 0.25  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
 
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
