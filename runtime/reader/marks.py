@@ -30,6 +30,7 @@ PIECE_SIZE = 0.6  # a piece this much smaller than its neighbour, touching its s
 PIECE_HEIGHT = 0.5  # ... or this much flatter (the bar of a 5 or a 7)
 BAR_TOP, BAR_GAP = 0.35, 0.3  # a bar in the top part of a digit, this near its side, is its bar
 BAR_JOINT = 1.0  # ... when the two together are no wider than this (of the height)
+MAX_PIECE = 2.0  # of the typical mark's height: bigger is never a piece of a digit
 MAX_MERGED = 1.5  # joined pieces at most this tall relative to the typical mark: rows stay apart
 ROW_GAP = 0.15  # of the taller piece: ... unless the gap between them is smaller than this
 SPLIT_ASPECT = 1.3  # wider than this (width / height): maybe digits that touch
@@ -190,6 +191,8 @@ def _belong_together(a: list[int], b: list[int], typical: float) -> bool:
     """Two boxes that are pieces of one digit: stacked over each other, or a small piece touching
     the span of a big one (the bar of a 7 or a 5 drawn apart from the rest)."""
     (xa, ya, wa, ha), (xb, yb, wb, hb) = a, b
+    if max(wa, ha, wb, hb) > MAX_PIECE * typical:
+        return False  # something much bigger than a digit (a pen) is not a piece of one
     overlap = min(xa + wa, xb + wb) - max(xa, xb)
     gap = max(ya, yb) - min(ya + ha, yb + hb)  # negative when they overlap vertically
     tall = max(ya + ha, yb + hb) - min(ya, yb) > MAX_MERGED * typical
@@ -218,10 +221,11 @@ def _detached_bar(bar: list[int], body: list[int]) -> bool:
 
 
 def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
-    """The height of a typical mark: the median of the taller half (pieces and dots are short)."""
-    heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1]
-    return float(statistics.median(heights[: max(1, (len(heights) + 1) // 2)].tolist())) \
-        if len(heights) else 0.0
+    """The height of a typical mark: the median, the biggest left out when there are three or more."""
+    heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1].tolist()
+    if len(heights) >= 3:
+        heights = heights[1:]  # the biggest may be no digit at all (a pen)
+    return float(statistics.median(heights)) if heights else 0.0
 
 
 def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:

@@ -21,6 +21,7 @@ MIN_SIDE = 0.2  # of the frame's shorter side: the sheet's shorter side at least
 MIN_SOLIDITY = 0.85  # area over convex hull area: paper is a (perspective) quadrilateral
 MAX_HOLES = 0.2  # of the filled area: a sheet has writing on it, not big dark holes
 FLAT_SURROUND = 0.8  # the darker part of the frame this bright relative to the rest: all paper
+DESK_DARK = 0.5  # surroundings this dark are a desk even behind a soft (blurred) edge
 DARK_SURROUND = 0.7  # surroundings at most this bright relative to the paper: a desk, not a shadow
 COLOUR_SURROUND, MIN_COLOUR_GAIN = 0.8, 20.0  # or a bit darker but clearly coloured (wood)
 RING = 3  # px on the small copy: brightness is compared this far inside and outside the edge
@@ -115,10 +116,11 @@ def _not_a_sheet(small: np.ndarray, light: np.ndarray, region: np.ndarray, fille
     near, far = _rings(filled, 1, 1), _rings(filled, RING, RING + 2)
     if near is None or far is None:
         return "the bright region has no surroundings"
-    step = float(light[near[0]].mean()) - float(light[near[1]].mean())
-    if step < MIN_SHARPNESS * (float(light[far[0]].mean()) - float(light[far[1]].mean())):
-        return SOFT_EDGE
     ratio = float(np.median(light[far[1]])) / max(float(np.median(light[far[0]])), 1.0)
+    step = float(light[near[0]].mean()) - float(light[near[1]].mean())
+    soft = step < MIN_SHARPNESS * (float(light[far[0]].mean()) - float(light[far[1]].mean()))
+    if soft and ratio > DESK_DARK:  # a shadow, unless what is around is far too dark for one
+        return SOFT_EDGE
     if ratio <= DARK_SURROUND:
         return ""
     if ratio <= COLOUR_SURROUND and colour is not None:
