@@ -38,6 +38,8 @@ SPLIT_ZONE = (0.3, 0.7)  # the cut is looked for in this part of the width
 SPLIT_MAX_INK = 0.15  # of the height: a column this thin is where two digits touch
 SPLIT_MIN_PART = 0.4  # of the height: the narrowest digit a cut may leave on either side
 SPLIT_MIN_HEIGHT = 0.6  # of the height: the flattest digit a cut may leave
+CORE_SPLIT_ASPECT = 0.9  # narrower than SPLIT_ASPECT but wider than this: two narrow digits?
+CORE_MIN_PART = 0.3  # of the height: the narrowest digit such a cut may leave
 DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
 STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
 MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
@@ -261,15 +263,17 @@ def _split(mark: Mark, ink: np.ndarray | None = None) -> list[Mark]:
     """Touching digits cut apart at the thinnest column of the middle of a too-wide mark, or
     where its darkest ink falls apart (blur joins digits with a halo the threshold keeps)."""
     (x, y, w, h), mask = mark.box, mark.mask
-    if w <= SPLIT_ASPECT * h:
+    narrow = w <= SPLIT_ASPECT * h  # narrow digits that touch: only their darkest ink parts them
+    if narrow and (ink is None or w <= CORE_SPLIT_ASPECT * h):
         return [mark]
-    lo = max(int(SPLIT_ZONE[0] * w), int(SPLIT_MIN_PART * h))
-    hi = min(int(SPLIT_ZONE[1] * w), w - int(SPLIT_MIN_PART * h))
+    part_min = CORE_MIN_PART if narrow else SPLIT_MIN_PART
+    lo = max(int(SPLIT_ZONE[0] * w), int(part_min * h))
+    hi = min(int(SPLIT_ZONE[1] * w), w - int(part_min * h))
     if hi <= lo:
         return [mark]
     column = np.count_nonzero(mask[:, lo:hi], axis=0)
     cut = lo + int(np.argmin(column))
-    if column[cut - lo] > SPLIT_MAX_INK * h:
+    if narrow or column[cut - lo] > SPLIT_MAX_INK * h:
         cut = _dark_cut(mark, ink, lo, hi) if ink is not None else None
         if cut is None:
             return [mark]
