@@ -151,13 +151,11 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
 
 
 def _thin_enough(mask: np.ndarray, fill: tuple[int, int], thick: int) -> bool:
-    """Whether the mask holds enough thin ink for a line at all (a quick look before the slant):
-    a line at most `thick` wide leaves nothing under an opening one pixel thicker across it."""
-    for across, need in (((1, thick + 1), fill[0]), ((thick + 1, 1), fill[1])):  # (w, h) kernels
-        wide = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones(across[::-1], np.uint8))
-        if cv2.countNonZero(mask) - cv2.countNonZero(wide) >= need:
-            return True
-    return False
+    """Whether the mask holds enough thin ink for ruled lines at all (a quick look before the
+    slant): a line at most `thick` wide leaves nothing under an opening one pixel thicker across
+    it. (A margin line alone, without rules, is left to the marks stage: a long straight stroke.)"""
+    wide = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((thick + 1, 1), np.uint8))
+    return cv2.countNonZero(mask) - cv2.countNonZero(wide) >= fill[0]
 
 
 def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
