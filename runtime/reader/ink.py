@@ -101,7 +101,9 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
     mask = binarize(ink, level)
     faint = binarize(ink, FAINT * level)
     clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)
-    if np.count_nonzero(lines) > LINES_DOMINATE * np.count_nonzero(mask):
+    if not cv2.countNonZero(lines):  # the common case: a page without rules
+        return Ink(ink, paper, dark, clean, lines)
+    if cv2.countNonZero(lines) > LINES_DOMINATE * cv2.countNonZero(mask):
         # dark rules or a grid pull Otsu down to them: threshold the rest again
         rest = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 0, ink).astype(np.uint8)
         again = threshold(rest)

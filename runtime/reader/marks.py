@@ -43,6 +43,7 @@ CORE_MIN_PART = 0.3  # of the height: the narrowest digit such a cut may leave
 DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
 STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
 MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
+LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
 LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
@@ -332,13 +333,14 @@ def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int)
         return SPECK
     if w > MAX_ASPECT * h:
         return "wider than a digit"
-    elongation, tilt = _shape(mark)
-    if elongation >= STRAIGHT and tilt > MAX_SLANT:
-        return "straight stroke lying down"
-    if elongation >= STRAIGHT and typical > 0 and mark.size > LONG_STROKE * typical:
-        return "straight stroke longer than the digits"
-    fill = np.count_nonzero(mark.mask) / float(w * h)
-    if fill >= SOLID and min(w, h) >= BLOB * max(w, h):
+    longer = typical > 0 and mark.size > LONG_STROKE * typical
+    if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
+        elongation, tilt = _shape(mark)
+        if elongation >= STRAIGHT and tilt > MAX_SLANT:
+            return "straight stroke lying down"
+        if elongation >= STRAIGHT and longer:
+            return "straight stroke longer than the digits"
+    if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
         return "solid smudge"
     if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
         return "touches the sheet's edge"
