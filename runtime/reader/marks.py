@@ -50,6 +50,9 @@ BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a 
 HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
 STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
 SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
+BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
+PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
+UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
@@ -347,6 +350,45 @@ def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int)
     return ""
 
 
+def _stroke(mark: Mark) -> float:
+    """Mean stroke width in pixels: area over half the boundary length."""
+    own = mark.mask.view(np.uint8)
+    boundary = np.count_nonzero(own & ~cv2.erode(own, None, borderValue=0))
+    return 2.0 * np.count_nonzero(own) / max(boundary, 1)
+
+
+def _upright_stroke(mark: Mark) -> bool:
+    """A long stroke standing up: maybe a 1, however thick its pen."""
+    elongation, tilt = _shape(mark)
+    return elongation >= UPRIGHT_ELONGATION and tilt <= UPRIGHT_TILT
+
+
+def _has_hole(mask: np.ndarray) -> bool:
+    """Whether a shape encloses background (a 0, a 6, an 8, a 9 do; a pen's cap does not)."""
+    _, hierarchy = cv2.findContours(mask.view(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
+
+
+def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[Mark]:
+    """The marks without solid blobs far thicker than the writing around them (a pen's cap, a
+    fingertip): judged against at least two other marks of about the same size."""
+    if len(marks) < 3:
+        return marks
+    strokes = [_stroke(m) for m in marks]
+    usual = statistics.median(m.size for m in marks)
+    kept = []
+    for i, mark in enumerate(marks):
+        peers = [s for j, (m, s) in enumerate(zip(marks, strokes))
+                 if j != i and m.size >= PEER_SIZE * usual]
+        if (len(peers) >= 2 and strokes[i] > BLOB_STROKE * statistics.median(peers)
+                and _box_fill(mark.mask) >= SOLID_OBJECT and not _has_hole(mark.mask)
+                and not _upright_stroke(mark)):
+            rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
+        else:
+            kept.append(mark)
+    return kept
+
+
 def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
             min_size: int) -> Marks:
     """Digit-like marks, not much smaller than the biggest digit, in no particular order.
@@ -362,6 +404,7 @@ def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarra
             rejected.append((mark, reason))
         else:
             shaped.append(mark)
+    shaped = _without_blobs(shaped, rejected)
     if not shaped:
         return Marks([], rejected)
     biggest = max(m.size for m in shaped)

@@ -87,3 +87,13 @@ def test_two_rows_are_not_merged(digits):
     mask[40:96, 100:156] |= digits[0]
     mask[110:166, 104:160] |= digits[2]  # right under it, a row lower
     assert len(find_marks(mask).kept) == 2
+
+
+def test_a_pen_cap_is_rejected_but_a_thick_one_is_kept(digits):
+    mask = _page(digits)
+    cv2.rectangle(mask, (20, 20), (80, 44), 255, cv2.FILLED)  # a solid cap, far thicker strokes
+    cv2.rectangle(mask, (260, 100), (274, 156), 255, cv2.FILLED)  # a 1 written with a marker
+    marks = find_marks(mask)
+    assert sorted(m.box[0] for m in marks.kept) == sorted(
+        [m.box[0] for m in find_marks(_page(digits)).kept] + [260])
+    assert any("solid blob" in why for why in _reasons(marks))
