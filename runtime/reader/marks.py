@@ -51,6 +51,7 @@ HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this mu
 STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
 SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
 BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
+DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
 PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
 UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
@@ -350,13 +351,6 @@ def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int)
     return ""
 
 
-def _stroke(mark: Mark) -> float:
-    """Mean stroke width in pixels: area over half the boundary length."""
-    own = mark.mask.view(np.uint8)
-    boundary = np.count_nonzero(own & ~cv2.erode(own, None, borderValue=0))
-    return 2.0 * np.count_nonzero(own) / max(boundary, 1)
-
-
 def _upright_stroke(mark: Mark) -> bool:
     """A long stroke standing up: maybe a 1, however thick its pen."""
     elongation, tilt = _shape(mark)
@@ -369,18 +363,32 @@ def _has_hole(mask: np.ndarray) -> bool:
     return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
 
 
+def _stroke(mark: Mark) -> float:
+    """Mean stroke width in pixels: area over half the boundary length."""
+    own = mark.mask.view(np.uint8)
+    boundary = np.count_nonzero(own & ~cv2.erode(own, None, borderValue=0))
+    return 2.0 * np.count_nonzero(own) / max(boundary, 1)
+
+
 def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[Mark]:
     """The marks without solid blobs far thicker than the writing around them (a pen's cap, a
-    fingertip): judged against at least two other marks of about the same size."""
+    fingertip), judged against at least two other marks not much smaller than the median."""
     if len(marks) < 3:
         return marks
-    strokes = [_stroke(m) for m in marks]
+    dense = [np.count_nonzero(m.mask) / m.size for m in marks]  # ink per length: a cheap sieve
     usual = statistics.median(m.size for m in marks)
+    strokes: dict[int, float] = {}
+
+    def stroke(j: int) -> float:
+        if j not in strokes:
+            strokes[j] = _stroke(marks[j])
+        return strokes[j]
+
     kept = []
     for i, mark in enumerate(marks):
-        peers = [s for j, (m, s) in enumerate(zip(marks, strokes))
-                 if j != i and m.size >= PEER_SIZE * usual]
-        if (len(peers) >= 2 and strokes[i] > BLOB_STROKE * statistics.median(peers)
+        peers = [j for j, m in enumerate(marks) if j != i and m.size >= PEER_SIZE * usual]
+        if (len(peers) >= 2 and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)
+                and stroke(i) > BLOB_STROKE * statistics.median(stroke(j) for j in peers)
                 and _box_fill(mark.mask) >= SOLID_OBJECT and not _has_hole(mark.mask)
                 and not _upright_stroke(mark)):
             rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
