@@ -1,7 +1,7 @@
 """python -m runtime.benchmark [--models ...] [--threads N] [--report]: speed of the models.
 
 Load time, batch-1 latency (median, p99), batch-64 throughput, and the full pipeline
-(preprocessing + inference) on a 640x480 frame, in frames per second.
+(the reader's stages + inference) on a 640x480 and a 1280x720 frame, in frames per second.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.errors import UserError, cli
 from runtime.formats import FORMATS, MODELS_DIR
-from runtime.preprocess import find_digits
+from runtime.reader.pipeline import find_digits
 from runtime.recognizer import Recognizer
 from runtime.report import update_section
 
@@ -30,6 +30,7 @@ PROG = "runtime.benchmark"
 WARMUP_RUNS = 10
 THROUGHPUT_BATCH = 64
 FRAME_SIZE = (640, 480)
+HD_FRAME_SIZE = (1280, 720)
 FRAME_TEXT = "4096"  # digits on the benchmark frame
 REPORT_SECTION = "benchmark"
 MODEL_SUFFIXES = (".tflite", ".onnx")
@@ -65,14 +66,17 @@ def throughput(classifier: Classifier, runs: int = 20, batch: int = THROUGHPUT_B
     return batch / float(np.median(_timed(lambda: classifier.predict(x), runs)))
 
 
-def benchmark_frame() -> np.ndarray:
-    """A 640x480 photo-like frame: a handwriting-like number on unevenly lit, noisy paper."""
-    w, h = FRAME_SIZE
+def benchmark_frame(size: tuple[int, int] = FRAME_SIZE) -> np.ndarray:
+    """A photo-like frame (640x480 by default): a handwriting-like number on unevenly lit, noisy
+    paper, as big relative to the frame at every size."""
+    w, h = size
+    grow = h / FRAME_SIZE[1]
     ramp = np.linspace(1.0, 0.6, w, dtype=np.float32)[None, :] * np.ones((h, 1), np.float32)
     frame = np.full((h, w), 220, np.float32) * ramp
     ink = np.zeros((h, w), np.uint8)
-    cv2.putText(ink, FRAME_TEXT, (140, 300), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, 4.0, 255, 9,
-                cv2.LINE_AA)
+    left = (w - int(360 * grow)) // 2
+    cv2.putText(ink, FRAME_TEXT, (left, int(300 * grow)), cv2.FONT_HERSHEY_SCRIPT_SIMPLEX,
+                4.0 * grow, 255, max(1, int(round(9 * grow))), cv2.LINE_AA)
     frame = frame * (1 - 0.8 * ink.astype(np.float32) / 255)
     frame += np.random.default_rng(0).normal(0, 4, frame.shape).astype(np.float32)
     gray = np.clip(frame, 0, 255).astype(np.uint8)
@@ -89,18 +93,19 @@ class Result:
     p99_us: float
     batch_per_s: float
     pipeline_fps: float
+    pipeline_hd_fps: float
 
 
-def measure(path: Path, threads: int, runs: int, frame: np.ndarray) -> Result:
+def measure(path: Path, threads: int, runs: int, frames: tuple[np.ndarray, np.ndarray]) -> Result:
     start = time.perf_counter()
     classifier = Classifier(path, ClassifierOptions(threads=threads))
     load_ms = (time.perf_counter() - start) * 1e3
     median, p99 = latency_us(classifier, runs)
     batch = throughput(classifier, max(3, runs // 10))
     recognizer = Recognizer(classifier)
-    fps = 1.0 / float(np.median(_timed(lambda: recognizer.read(frame), runs)))
+    fps, hd = (1.0 / float(np.median(_timed(lambda: recognizer.read(f), runs))) for f in frames)
     return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, median, p99,
-                  batch, fps)
+                  batch, fps, hd)
 
 
 def default_models() -> list[Path]:
@@ -116,23 +121,25 @@ def machine() -> str:
     return f"{cpu.detect().describe()}; {os.cpu_count()} cores, load average {load:.1f}"
 
 
-def table(results: list[Result], threads: int, preprocess_fps: float) -> str:
+def table(results: list[Result], threads: int, preprocess_fps: tuple[float, float]) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## Speed ({threads} thread{'s' if threads > 1 else ''}, `python -m runtime.benchmark`)",
         "",
         f"Measured {when} on {machine()}. Latency is per image at batch 1; the pipeline is "
-        f"preprocessing plus inference on a {FRAME_SIZE[0]}x{FRAME_SIZE[1]} frame holding "
-        f"{len(FRAME_TEXT)} digits; preprocessing alone runs at {preprocess_fps:,.0f} FPS.",
+        f"the reader's stages plus inference on a {FRAME_SIZE[0]}x{FRAME_SIZE[1]} and a "
+        f"{HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]} frame holding {len(FRAME_TEXT)} digits; the "
+        f"stages alone run at {preprocess_fps[0]:,.0f} and {preprocess_fps[1]:,.0f} FPS.",
         "",
         "| model | backend | size (KB) | load (ms) | batch-1 median (us) | batch-1 p99 (us) "
-        f"| batch-{THROUGHPUT_BATCH} (images/s) | pipeline (FPS) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        f"| batch-{THROUGHPUT_BATCH} (images/s) | pipeline {FRAME_SIZE[0]}x{FRAME_SIZE[1]} (FPS) "
+        f"| pipeline {HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]} (FPS) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(f"| {r.path.name} | {r.backend} | {r.size_kb:,.0f} | {r.load_ms:,.1f} "
                      f"| {r.median_us:,.0f} | {r.p99_us:,.0f} | {r.batch_per_s:,.0f} "
-                     f"| {r.pipeline_fps:,.0f} |")
+                     f"| {r.pipeline_fps:,.0f} | {r.pipeline_hd_fps:,.0f} |")
     return "\n".join(lines) + "\n"
 
 
@@ -158,15 +165,18 @@ def main(argv: list[str] | None = None) -> int:
         raise UserError(f"no models in {MODELS_DIR}: export some or pass --models")
     cv2.setNumThreads(args.threads)
     print(cpu.describe(), file=sys.stderr, flush=True)
-    frame = benchmark_frame()
-    preprocess_fps = 1.0 / float(np.median(_timed(lambda: find_digits(frame), args.runs)))
+    frames = (benchmark_frame(FRAME_SIZE), benchmark_frame(HD_FRAME_SIZE))
+    preprocess_fps = tuple(1.0 / float(np.median(_timed(lambda: find_digits(f), args.runs)))
+                           for f in frames)
     results = []
     for path in paths:
-        results.append(measure(path, args.threads, args.runs, frame))
+        results.append(measure(path, args.threads, args.runs, frames))
         r = results[-1]
         print(f"{r.path.name}: load {r.load_ms:.1f} ms, batch-1 {r.median_us:.0f} us "
               f"(p99 {r.p99_us:.0f}), batch-{THROUGHPUT_BATCH} {r.batch_per_s:.0f} images/s, "
-              f"pipeline {r.pipeline_fps:.0f} FPS", file=sys.stderr, flush=True)
+              f"pipeline {r.pipeline_fps:.0f} FPS at {FRAME_SIZE[0]}x{FRAME_SIZE[1]}, "
+              f"{r.pipeline_hd_fps:.0f} FPS at {HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]}",
+              file=sys.stderr, flush=True)
     text = table(results, args.threads, preprocess_fps)
     print(text)
     if args.report:

@@ -1,14 +1,14 @@
-"""Boxes, digits and confidences drawn on a copy of a photo or frame."""
+"""Boxes, digits and confidences drawn on a copy of a photo or frame; rows outlined and numbered."""
 
 from __future__ import annotations
 
 import cv2
 import numpy as np
 
-from runtime.preprocess import to_gray
+from runtime.reader.frame import to_gray
 from runtime.recognizer import Reading
 
-SURE, UNSURE = (0, 200, 0), (0, 165, 255)  # BGR
+SURE, UNSURE, ROW = (0, 200, 0), (0, 165, 255), (200, 90, 0)  # BGR
 INK, TEXT, BACKDROP = (0, 0, 0), (255, 255, 255), (40, 40, 40)  # dark text on the bright boxes
 FONT = cv2.FONT_HERSHEY_SIMPLEX
 PAD = 4  # pixels of filled box around the status text
@@ -31,7 +31,8 @@ def _text_on_box(out: np.ndarray, text: str, x: int, bottom: int, scale: float, 
 
 
 def annotate(image: np.ndarray, reading: Reading | None, status: str | None = None) -> np.ndarray:
-    """The image with each digit boxed and labelled 'digit confidence%'; unsure ones in orange.
+    """The image with each digit boxed and labelled 'digit confidence%', unsure ones in orange;
+    with several rows, each row outlined and labelled 'row n: digits'.
 
     `reading` None (nothing stable yet on a live camera) draws no boxes.
     """
@@ -45,6 +46,17 @@ def annotate(image: np.ndarray, reading: Reading | None, status: str | None = No
             cv2.rectangle(out, (x, y), (x + w, y + h), colour, thick)
             _text_on_box(out, f"{item.digit} {item.confidence:.0%}", x, y, scale, thick, colour,
                          INK)
+    lines = reading.lines if reading is not None else []
+    if len(lines) > 1:  # several rows: each outlined and numbered
+        for n, line in enumerate(lines, 1):
+            x0 = min(i.box[0] for i in line.items) - 2 * thick
+            y0 = min(i.box[1] for i in line.items) - 2 * thick
+            x1 = max(i.box[0] + i.box[2] for i in line.items) + 2 * thick
+            y1 = max(i.box[1] + i.box[3] for i in line.items) + 2 * thick
+            cv2.rectangle(out, (x0, y0), (x1, y1), ROW, thick)
+            label = f"row {n}: {line.digits}"
+            (tw, th), base = cv2.getTextSize(label, FONT, scale, thick)
+            _text_on_box(out, label, max(0, x1 - tw), y1 + th + base, scale, thick, ROW, TEXT)
     if status:
         _text_on_box(out, status, 0, 0, scale, thick, BACKDROP, TEXT, PAD)
     return out

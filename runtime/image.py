@@ -1,4 +1,5 @@
-"""python -m runtime.image PATH... [--model M] [--json] [--annotate DIR]: the number in photos."""
+"""python -m runtime.image PATH... [--model M] [--json] [--annotate DIR] [--debug DIR]: the numbers
+in photos, row by row."""
 
 from __future__ import annotations
 
@@ -15,6 +16,8 @@ from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError, cli
 from runtime.files import write_atomic, written
 from runtime.formats import DEFAULT_MODEL
+from runtime.reader.debug import pictures
+from runtime.reader.pipeline import find_digits
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 
 PROG = "runtime.image"
@@ -75,17 +78,31 @@ def annotated_path(source: Path, out_dir: Path) -> Path:
     return out_dir / f"{source.stem}.annotated{suffix}"
 
 
+def _detail(items: list) -> str:
+    return ", ".join(f"{i.digit} {i.confidence:.0%}" for i in items)
+
+
 def describe(path: str, reading: Reading) -> str:
-    """The human line: 'photo.jpg: 42  (4 99%, 2 87%)'."""
-    if not reading.items:
+    """The human text: 'photo.jpg: 42  (4 99%, 2 87%)'; several rows: one indented line each."""
+    lines = reading.lines
+    if not lines:
         text = f"{path}: no digits found"
+    elif len(lines) == 1:
+        text = f"{path}: {lines[0].digits}  ({_detail(lines[0].items)})"
     else:
-        detail = ", ".join(f"{i.digit} {i.confidence:.0%}" for i in reading.items)
-        text = f"{path}: {reading.digits}  ({detail})"
+        text = f"{path}: {len(lines)} lines" + "".join(
+            f"\n  line {n}: {line.digits}  ({_detail(line.items)})" for n, line in enumerate(lines, 1))
     if reading.unsure:
-        unsure = ", ".join(f"{i.digit} {i.confidence:.0%}" for i in reading.unsure)
-        text += f"  [below threshold: {unsure}]"
+        text += f"  [below threshold: {_detail(reading.unsure)}]"
     return text
+
+
+def write_debug(source: Path, out_dir: Path, image: np.ndarray, found, labels: list[str]) -> None:
+    """One PNG per reader stage, named <image>.<stage>.png; each path printed on stderr."""
+    for stage, picture in pictures(image, found, labels):
+        path = out_dir / f"{source.stem}.{stage}.png"
+        save_image(path, picture)
+        print(f"{PROG}: debug: {path}", file=sys.stderr, flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -95,6 +112,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
     p.add_argument("--annotate", metavar="DIR", type=output_dir,
                    help="write each image with its boxes and digits as DIR/<name>.annotated.<ext>")
+    p.add_argument("--debug", metavar="DIR", type=output_dir,
+                   help="write one picture per reader stage per image (sheet, ink, marks, rows)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help="confidence below which a digit is not shown (default %(default)s)")
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads")
@@ -107,8 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     quiet_opencv()
     recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
     out_dir = Path(args.annotate) if args.annotate else None
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
+    debug_dir = Path(args.debug) if args.debug else None
+    for folder in (out_dir, debug_dir):
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
     failed = 0
     for name in args.paths:
         try:
@@ -117,13 +138,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{PROG}: error: {e}", file=sys.stderr)
             failed += 1
             continue
-        reading = recognizer.read(image)
+        found = find_digits(image)
+        items = recognizer.classify(found)
+        reading = recognizer.read_found(found, items)
         print(json.dumps(reading.to_dict(name)) if args.json else describe(name, reading),
               flush=True)
         if out_dir is not None:
             target = annotated_path(Path(name), out_dir)
             replaced = save_image(target, annotate(image, reading))
             print(written(target, replaced), file=sys.stderr if args.json else sys.stdout)
+        if debug_dir is not None:
+            write_debug(Path(name), debug_dir, image, found, [str(i.digit) for i in items])
     return EXIT_USER_ERROR if failed else 0
 
 

@@ -1,4 +1,4 @@
-"""Photo or frame in, the number on it out: preprocessing plus one batched classifier call."""
+"""Photo or frame in, the number on it out: the reader's stages plus one batched classifier call."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import numpy as np
 
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.formats import DEFAULT_MODEL
-from runtime.preprocess import find_digits
+from runtime.reader.pipeline import Found, find_digits
 
 DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown
 
@@ -25,19 +25,51 @@ class Item:
 
 
 @dataclass(frozen=True)
-class Reading:
-    """The digits shown (confidence >= threshold), left to right, and those left out."""
+class Line:
+    """One row of writing, left to right."""
 
     items: list[Item]
-    unsure: list[Item] = field(default_factory=list)
 
     @property
     def digits(self) -> str:
         return "".join(str(item.digit) for item in self.items)
 
+    def to_dict(self) -> dict:
+        return {"digits": self.digits, "items": [i.to_dict() for i in self.items]}
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The digits shown (confidence >= threshold) in reading order, and those left out.
+
+    `breaks` are the indices of `items` where a new line starts; without them all is one line.
+    """
+
+    items: list[Item]
+    unsure: list[Item] = field(default_factory=list)
+    breaks: tuple[int, ...] = ()
+
+    @classmethod
+    def from_lines(cls, lines: list[list[Item]], unsure: list[Item] | None = None) -> Reading:
+        lines = [line for line in lines if line]
+        starts = np.cumsum([len(line) for line in lines])[:-1] if lines else []
+        return cls([i for line in lines for i in line], unsure or [],
+                   tuple(int(s) for s in starts))
+
+    @property
+    def lines(self) -> list[Line]:
+        edges = [0, *self.breaks, len(self.items)]
+        return [Line(self.items[a:b]) for a, b in zip(edges, edges[1:]) if b > a]
+
+    @property
+    def digits(self) -> str:
+        return "\n".join(line.digits for line in self.lines)
+
     def to_dict(self, path: str) -> dict:
         """The JSON line of DESIGN.md."""
-        return {"path": path, "digits": self.digits, "items": [i.to_dict() for i in self.items]}
+        return {"path": path, "digits": self.digits,
+                "lines": [line.to_dict() for line in self.lines],
+                "items": [i.to_dict() for i in self.items]}
 
 
 class Recognizer:
@@ -53,12 +85,23 @@ class Recognizer:
         return cls(Classifier(model, ClassifierOptions(threads=threads)), threshold)
 
     def read(self, image: np.ndarray) -> Reading:
-        found = find_digits(image)
+        return self.read_found(find_digits(image))
+
+    def classify(self, found: Found) -> list[Item]:
+        """One item per digit found, in the order found (one batched classifier call)."""
         if not found.boxes:
-            return Reading([])
+            return []
         probs = self.classifier.predict(found.images)
         digits, confidences = probs.argmax(axis=1), probs.max(axis=1)
-        items = [Item(int(d), float(c), box)
-                 for d, c, box in zip(digits, confidences, found.boxes, strict=True)]
-        return Reading([i for i in items if i.confidence >= self.threshold],
-                       [i for i in items if i.confidence < self.threshold])
+        return [Item(int(d), float(c), box)
+                for d, c, box in zip(digits, confidences, found.boxes, strict=True)]
+
+    def read_found(self, found: Found, items: list[Item] | None = None) -> Reading:
+        """The reading of digits the reader's stages found (runtime.image --debug keeps them)."""
+        items = self.classify(found) if items is None else items
+        if not items:
+            return Reading([])
+        lines = [[items[i] for i in line if items[i].confidence >= self.threshold]
+                 for line in found.lines]
+        unsure = [items[i] for i in found.in_reading_order() if items[i].confidence < self.threshold]
+        return Reading.from_lines(lines, unsure)

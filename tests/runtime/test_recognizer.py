@@ -1,4 +1,4 @@
-"""Recognizer: confidences, the threshold, the JSON shape, drawing."""
+"""Recognizer: confidences, the threshold, the JSON shape with its lines, drawing."""
 
 from __future__ import annotations
 
@@ -21,7 +21,21 @@ def test_threshold_decides_what_is_shown(classifier, photo):
     assert all(0.0 < item.confidence <= 1.0 for item in shown.items)
     hidden = Recognizer(classifier, threshold=1.01).read(photo)
     assert hidden.digits == "" and [i.digit for i in hidden.unsure] == [9, 3]
-    assert hidden.to_dict("p.png") == {"path": "p.png", "digits": "", "items": []}
+    assert hidden.to_dict("p.png") == {"path": "p.png", "digits": "", "lines": [], "items": []}
+    line = shown.to_dict("p.png")
+    assert line["lines"] == [{"digits": "93", "items": line["items"]}]
+
+
+def test_reading_lines_and_single_line_consumers():
+    from runtime.recognizer import Item, Reading
+
+    a, b, c = (Item(d, 0.9, (10 * d, 0, 5, 5)) for d in (4, 2, 7))
+    one = Reading([a, b])  # built as before: one line
+    assert one.digits == "42" and [line.digits for line in one.lines] == ["42"]
+    two = Reading.from_lines([[a, b], [], [c]])
+    assert two.digits == "42\n7" and two.items == [a, b, c]
+    assert [line.digits for line in two.lines] == ["42", "7"]
+    assert Reading([]).lines == [] and Reading([]).digits == ""
 
 
 def test_annotation_keeps_the_image_size_and_draws(classifier, photo):
@@ -31,3 +45,7 @@ def test_annotation_keeps_the_image_size_and_draws(classifier, photo):
     assert np.any(out != photo)
     gray = annotate(photo[..., 0], reading)
     assert gray.shape == photo.shape
+    from runtime.recognizer import Reading
+
+    rows = Reading.from_lines([reading.items[:1], reading.items[1:]])
+    assert np.any(annotate(photo, rows) != out)  # each row outlined and numbered

@@ -40,14 +40,16 @@ def test_image_json_lines(run_module, photo_dir, int8_model):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["path"] for line in lines] == [str(photo_dir / n) for n in names]
     for line in lines[:4]:
-        assert set(line) == {"path", "digits", "items"}
+        assert set(line) == {"path", "digits", "lines", "items"}
         assert line["digits"] == "207", line
+        assert line["lines"] == [{"digits": "207", "items": line["items"]}]
         for item in line["items"]:
             assert set(item) == {"digit", "confidence", "box"}
             assert 0.0 <= item["confidence"] <= 1.0 and len(item["box"]) == 4
         xs = [item["box"][0] for item in line["items"]]
         assert xs == sorted(xs)
-    assert lines[4] == {"path": str(photo_dir / "blank.png"), "digits": "", "items": []}
+    assert lines[4] == {"path": str(photo_dir / "blank.png"), "digits": "", "lines": [],
+                        "items": []}
 
 
 def test_image_text_and_annotations(run_module, photo_dir, tmp_path):
@@ -59,6 +61,18 @@ def test_image_text_and_annotations(run_module, photo_dir, tmp_path):
     assert written is not None and written.shape[:2] == (cv2.imread(
         str(photo_dir / "number.jpg")).shape[:2])
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left over
+
+
+def test_image_debug_pictures(run_module, photo_dir, tmp_path):
+    out = tmp_path / "debug"
+    result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--debug", str(out))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"{photo_dir / 'number.jpg'}: 207")
+    written = sorted(p.name for p in out.iterdir())
+    assert written == ["number.1-sheet.png", "number.2-ink.png", "number.3-marks.png",
+                       "number.4-rows.png"]
+    assert all(str(out / name) in result.stderr for name in written)
+    assert all(cv2.imread(str(out / name)) is not None for name in written)
 
 
 def _bad_files(folder, photo_dir):

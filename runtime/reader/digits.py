@@ -1,0 +1,81 @@
+"""Digits: each kept mark cut from the full-size gray image and normalised as MNIST made its digits
+(fitted into 20x20 keeping its aspect ratio, centre of mass at the centre of 28x28)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from runtime.reader.ink import ink_of
+
+MNIST_SIDE, MNIST_BOX, MNIST_CENTRE = 28, 20, 14.0  # MNIST's mean centre of mass is (14.0, 14.0)
+PEAK_QUANTILE = 0.9  # this quantile of a digit's ink becomes full white, as in MNIST
+MNIST_STROKE = 2.2  # mean stroke width of MNIST digits, in pixels of the 20x20 box
+
+Box = tuple[int, int, int, int]
+
+
+def normalize_digit(ink: np.ndarray, mask: np.ndarray, stroke: float) -> np.ndarray:
+    """One digit's ink (uint8) and mask (bool), cropped -> float32 28x28 as MNIST made its digits.
+
+    `stroke` is the digit's stroke width in pixels of MNIST's 20x20 box.
+    """
+    h, w = ink.shape
+    scale = MNIST_BOX / max(h, w)
+    digit = np.where(mask, ink, 0).astype(np.uint8)
+    if stroke < MNIST_STROKE:  # thin pen strokes fade to gray when shrunk: thicken them first
+        k = int(round((MNIST_STROKE - stroke) / scale))
+        if k >= 1:
+            digit = cv2.dilate(digit, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 1, k + 1)))
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(digit, size, interpolation=interpolation).astype(np.float32)
+    inked = small[small > 0]
+    rank = int(PEAK_QUANTILE * (inked.size - 1))
+    peak = float(np.partition(inked, rank)[rank]) if inked.size else 1.0
+    small = np.minimum(small / max(peak, 1.0), 1.0)
+    m = cv2.moments(small)
+    if m["m00"] <= 0:
+        return np.zeros((MNIST_SIDE, MNIST_SIDE), np.float32)
+    shift = np.float32([[1, 0, MNIST_CENTRE - m["m10"] / m["m00"]],
+                        [0, 1, MNIST_CENTRE - m["m01"] / m["m00"]]])
+    return cv2.warpAffine(small, shift, (MNIST_SIDE, MNIST_SIDE), flags=cv2.INTER_LINEAR)
+
+
+def stroke_width(mask: np.ndarray) -> float:
+    """Mean stroke width in pixels: area over half the boundary length."""
+    boundary = np.count_nonzero(mask & ~cv2.erode(mask.view(np.uint8), None).view(bool))
+    return 2.0 * np.count_nonzero(mask) / max(boundary, 1)
+
+
+def cut_digit(gray: np.ndarray, paper: np.ndarray, dark: bool, mask: np.ndarray, box: Box,
+              factor: int, removed: np.ndarray | None = None) -> np.ndarray:
+    """A mark found on a copy shrunk by `factor` cut from the full-size gray image, normalised.
+
+    `paper` is the working copy's paper brightness; `removed` its pixels taken out as lines (their
+    ink stays out of the digit).
+    """
+    x, y, w, h = box
+    stroke = stroke_width(mask) * MNIST_BOX / max(w, h)
+    x0, y0 = x * factor, y * factor
+    x1, y1 = min((x + w) * factor, gray.shape[1]), min((y + h) * factor, gray.shape[0])
+    size = (x1 - x0, y1 - y0)
+    if size[0] <= 0 or size[1] <= 0:
+        return np.zeros((MNIST_SIDE, MNIST_SIDE), np.float32)
+    crop = gray[y0:y1, x0:x1] if dark else 255 - gray[y0:y1, x0:x1]
+    sheet = paper[y : y + h, x : x + w]
+    sheet = sheet if factor == 1 else cv2.resize(sheet, size, interpolation=cv2.INTER_LINEAR)
+    # the mask a little wider so the strokes' soft edges come along, but not into a removed line
+    soft = mask.view(np.uint8) * np.uint8(255)
+    grow = max(1, int(round(0.5 * factor))) * 2 + 1
+    if factor > 1:
+        soft = cv2.resize(soft, size, interpolation=cv2.INTER_LINEAR)
+    wide = cv2.dilate(soft, np.ones((grow, grow), np.uint8)) > 0
+    if removed is not None:
+        lines = removed[y : y + h, x : x + w]
+        if lines.any():
+            if factor > 1:
+                lines = cv2.resize(lines, size, interpolation=cv2.INTER_NEAREST)
+            lines = cv2.dilate(lines, np.ones((grow, grow), np.uint8)) > 0
+            wide &= ~(lines & ~(soft > 0))
+    return normalize_digit(ink_of(crop, sheet), wide, stroke)

@@ -1,0 +1,260 @@
+"""Ink: how much darker than its own paper each pixel is, binarized, with ruled lines taken out.
+
+Paper brightness is estimated by a morphological closing on a downscaled copy (it erases strokes
+but keeps shadow edges, so uneven light cancels out); ink = how much darker than its own paper a
+pixel is; Otsu on that, bounded so a blank page gives nothing. Ruled, margin and grid lines are long
+thin runs: an opening with a long kernel finds them (on a copy thickened across the line, so a
+slightly tilted rule still has long runs), and within a line only the pixels of strokes thicker
+than the line survive, so a digit the line crosses or touches comes out whole.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light varies slowly
+BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a frame-filling digit
+MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
+LINE_LENGTH = 0.3  # of the sheet's width (height for vertical lines): rules run across the page
+LINE_SLACK = 3  # px the mask is thickened across a line before the opening: tilted rules pass
+MAX_LINE_THICKNESS = 0.02  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
+MIN_LINE_PX = 3
+FAINT = 0.6  # of the threshold: lines are looked for in the ink this faint (a thin rule is whole)
+LINE_GAP = 11  # px: breaks this short in a faint line are bridged
+TILT_FINE = (-1.0, 1.0)  # degrees around the best of TILT_ANGLES, tried next
+TILT_ANGLES = tuple(float(a) for a in range(-12, 13, 2))  # how slanted a photo's rules may be
+TILT_SAMPLE = 3000  # ink pixels enough to find the slant
+MIN_TURN = 0.75  # degrees: less slant than this, the mask is used as it is
+LINE_EVIDENCE = 0.5  # of the sheet's width (height): ink in one row (column) that may be a line
+LINES_DOMINATE = 0.5  # of the ink: when lines are more, the threshold is set again without them
+DARKER_PEN = 40  # ink levels: a pen this much darker than the rules is told from them by darkness
+STROKE_MARGIN = 3  # px: a run this much longer than the line is wide is a stroke crossing it, kept
+LINE_WIDTH_RANK = 90  # percentile of a line's width along it: a blurred line's width varies
+
+
+@dataclass(frozen=True)
+class Ink:
+    """The ink of the working image and its binary mask, lines removed."""
+
+    ink: np.ndarray  # uint8 0 paper .. 255 black ink, working size (0 off the sheet)
+    paper: np.ndarray  # uint8 paper brightness, same size, ink made dark
+    dark: bool  # whether the ink was darker than the paper (else the gray image was inverted)
+    mask: np.ndarray  # uint8 255 = ink, lines removed
+    lines: np.ndarray  # uint8 255 = pixels removed as ruled, margin or grid lines
+
+
+def paper_and_ink(gray: np.ndarray, dark: bool | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Ink and paper maps of a gray image of either polarity (`dark` None: decided here)."""
+    small = cv2.resize(gray, (max(1, gray.shape[1] // BACKGROUND_SCALE),
+                              max(1, gray.shape[0] // BACKGROUND_SCALE)),
+                       interpolation=cv2.INTER_AREA)
+    k = max(3, int(min(small.shape) * BACKGROUND_KERNEL) | 1)
+    if dark is None:
+        dark = dark_ink(small, k)
+    if not dark:  # chalk on a board, or MNIST itself: make the ink dark
+        gray, small = 255 - gray, 255 - small
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
+    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
+    paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return ink_of(gray, paper), paper, dark
+
+
+def ink_of(gray: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """How much darker than `paper` each pixel of `gray` is (0..255)."""
+    return 255 - cv2.divide(gray, np.maximum(paper, 1), scale=255)
+
+
+def dark_ink(small: np.ndarray, k: int) -> bool:
+    """Whether the ink is darker than the paper.
+
+    Global brightness cannot tell (a shadow makes half the paper darker than the median), but ink
+    is a few sharp outliers from the local mean, all on one side: the third moment has their sign.
+    """
+    deviation = small.astype(np.float32) - cv2.blur(small, (k, k)).astype(np.float32)
+    return float(np.sum(deviation**3)) <= 0.0
+
+
+def threshold(ink: np.ndarray) -> float:
+    """Otsu on the ink map, kept within [MIN_INK, MAX_INK] so a blank page gives nothing."""
+    otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
+    return float(np.clip(otsu, MIN_INK, MAX_INK))
+
+
+def binarize(ink: np.ndarray, level: float | None = None) -> np.ndarray:
+    """255 where the ink is above `level` (default: threshold(ink))."""
+    _, mask = cv2.threshold(ink, threshold(ink) if level is None else level, 255,
+                            cv2.THRESH_BINARY)
+    return mask
+
+
+def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
+             max_width: int = 0) -> Ink:
+    """The ink on a gray working image; off the sheet (bool mask) there is none; lines are at
+    least `min_line` px long and at most `max_width` px wide (0: from the image's size)."""
+    ink, paper, dark = paper_and_ink(gray, dark=True if sheet is not None else None)
+    if sheet is not None:
+        ink[~sheet] = 0
+    level = threshold(ink)
+    mask = binarize(ink, level)
+    faint = binarize(ink, FAINT * level)
+    clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)
+    if not cv2.countNonZero(lines):  # the common case: a page without rules
+        return Ink(ink, paper, dark, clean, lines)
+    if cv2.countNonZero(lines) > LINES_DOMINATE * cv2.countNonZero(mask):
+        # dark rules or a grid pull Otsu down to them: threshold the rest again
+        rest = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 0, ink).astype(np.uint8)
+        again = threshold(rest)
+        if again > level:
+            mask = cv2.bitwise_or(binarize(ink, again), cv2.bitwise_and(mask, lines))
+            clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)
+    if lines.any() and clean.any():  # a stroke along a rule: darker than the rule, it stays
+        rule, pen = float(np.median(ink[lines > 0])), float(np.median(ink[clean > 0]))
+        if pen - rule >= DARKER_PEN:
+            back = cv2.bitwise_and(lines, binarize(ink, (rule + pen) / 2))
+            clean, lines = cv2.bitwise_or(clean, back), cv2.bitwise_xor(lines, back)
+    return Ink(ink, paper, dark, clean, lines)
+
+
+def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
+                 max_width: int = 0, faint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The mask without long thin horizontal and vertical lines, and the pixels removed.
+
+    `faint` is the ink at a lower threshold: a thin rule, broken into dashes in the mask, is
+    still whole there, so lines are looked for in it (and only taken out of the mask).
+    """
+    faint = mask if faint is None else faint
+    span = mask.shape[::-1]
+    if sheet is not None:
+        span = cv2.boundingRect(sheet.view(np.uint8))[2:]
+    thick = max_width or max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
+    lengths = tuple(max(min_line, int(LINE_LENGTH * side)) for side in span)
+    fill = tuple(int(LINE_EVIDENCE * side) for side in span)
+    if not _thin_enough(faint, fill, thick):
+        return mask, np.zeros_like(mask)
+    angle = _slant_of_lines(faint, fill)
+    if angle is None:  # no row or column holds enough ink for a line: nothing to take out
+        return mask, np.zeros_like(mask)
+    if abs(angle) < MIN_TURN:
+        return _remove_straight(mask, faint, lengths, thick)
+    # rules photographed at a slant: find them on a copy turned level, take them out of the mask
+    h, w = mask.shape
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    level, level_faint = (cv2.warpAffine(m, turn, (w, h), flags=cv2.INTER_NEAREST)
+                          for m in (mask, faint))
+    _, tilted = _remove_straight(level, level_faint, lengths, thick)
+    if not tilted.any():
+        return _remove_straight(mask, faint, lengths, thick)
+    back = cv2.warpAffine(tilted, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
+    gone = cv2.bitwise_and(mask, np.where(back > 0, 255, 0).astype(np.uint8))
+    return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
+
+
+def _thin_enough(mask: np.ndarray, fill: tuple[int, int], thick: int) -> bool:
+    """Whether the mask holds enough thin ink for ruled lines at all (a quick look before the
+    slant): a line at most `thick` wide leaves nothing under an opening one pixel thicker across
+    it. (A margin line alone, without rules, is left to the marks stage: a long straight stroke.)"""
+    wide = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((thick + 1, 1), np.uint8))
+    return cv2.countNonZero(mask) - cv2.countNonZero(wide) >= fill[0]
+
+
+def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
+    """The angle (degrees) that levels the mask's lines, or None when it holds none: no row (or
+    column) of the turned mask holds `fill` (across, along) ink pixels.
+
+    Ink pixels are projected on the rows (and columns) of the mask turned by each candidate
+    angle: a line puts a long run of them into one row; digits never fill a row that much.
+    """
+    if cv2.countNonZero(mask) < min(fill):
+        return None
+    points = cv2.findNonZero(mask).reshape(-1, 2)  # (x, y), several times faster than numpy's
+    step = max(1, len(points) // TILT_SAMPLE)
+    weight = float(step)  # each pixel kept stands for this many pixels of a row or column
+    xs = points[::step, 0].astype(np.float32) - mask.shape[1] / 2
+    ys = points[::step, 1].astype(np.float32) - mask.shape[0] / 2
+
+    def fullest(angles: list[float], rows: bool) -> np.ndarray:
+        """The most ink any row (column) holds, turned by each angle."""
+        t = np.tan(np.radians(np.asarray(angles, np.float32)))[:, None]
+        bins = np.round((ys - xs * t) if rows else (xs + ys * t)).astype(np.int64)
+        bins -= bins.min(axis=1, keepdims=True)
+        size = int(bins.max()) + 1
+        counts = np.bincount((bins + size * np.arange(len(angles))[:, None]).ravel(),
+                             minlength=size * len(angles))
+        return counts.reshape(len(angles), size).max(axis=1) * weight
+
+    tried = dict(zip(TILT_ANGLES, fullest(list(TILT_ANGLES), True)))
+    best = max(tried, key=tried.get)
+    near = [best + d for d in TILT_FINE]  # then every degree around the best
+    tried.update(zip(near, fullest(near, True)))
+    best = max(tried, key=tried.get)
+    if tried[0.0] >= tried[best]:
+        best = 0.0
+    if tried[best] >= fill[0]:
+        return best
+    angles = sorted({best, 0.0})  # vertical lines only (a margin): turned like the page
+    for angle, most in zip(angles, fullest(angles, False)):
+        if most >= fill[1]:
+            return angle
+    return None
+
+
+def _remove_straight(mask: np.ndarray, faint: np.ndarray, lengths: tuple[int, int],
+                     thick: int) -> tuple[np.ndarray, np.ndarray]:
+    """remove_lines for lines that run along the rows and the columns of the mask."""
+    removed = np.zeros_like(mask)
+    clean = mask
+    for horizontal in (True, False):
+        found = _lines(faint, lengths[0 if horizontal else 1], thick, horizontal)
+        if found is None:
+            continue
+        line, width = found
+        line = cv2.bitwise_and(line, clean)
+        # a stroke crossing the line is a run across it longer than the line is wide
+        across = (1, width + STROKE_MARGIN) if horizontal else (width + STROKE_MARGIN, 1)
+        strokes = cv2.morphologyEx(clean, cv2.MORPH_OPEN, np.ones(across[::-1], np.uint8))
+        gone = cv2.bitwise_and(line, cv2.bitwise_not(strokes))
+        clean = cv2.bitwise_and(clean, cv2.bitwise_not(gone))
+        removed |= gone
+    return clean, removed
+
+
+def _lines(mask: np.ndarray, length: int, thick: int,
+           horizontal: bool) -> tuple[np.ndarray, int] | None:
+    """Pixels of long thin lines in one direction and their typical width, or None."""
+    if length < 8:
+        return None
+    slack = (1, LINE_SLACK) if horizontal else (LINE_SLACK, 1)  # (w, h) of the kernel
+    along = (length, 1) if horizontal else (1, length)
+    grown = cv2.dilate(mask, np.ones(slack[::-1], np.uint8))
+    bridge = (LINE_GAP, 1) if horizontal else (1, LINE_GAP)  # a faint line's breaks closed
+    grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, np.ones(bridge[::-1], np.uint8))
+    runs = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))
+    if not runs.any():
+        return None
+    band = cv2.dilate(runs, np.ones(slack[::-1], np.uint8))
+    line = cv2.bitwise_and(mask, band)
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
+    keep = np.zeros(count, bool)
+    widths = []
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        extent = w if horizontal else h
+        if extent < length:
+            continue
+        own = (line[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == i)
+        across = np.count_nonzero(own, axis=0 if horizontal else 1)
+        across = across[across > 0]
+        if not across.size:
+            continue
+        typical = float(np.median(across))  # columns where a digit sits on the line are wider
+        if typical <= thick:  # a blurred line is wider in places: remove it that wide
+            keep[i] = True
+            widths.append(min(float(np.percentile(across[across <= 2 * typical],
+                                                  LINE_WIDTH_RANK)), thick + STROKE_MARGIN))
+    if not widths:
+        return None
+    line = np.where(keep[labels], line, 0).astype(np.uint8)
+    return line, max(1, int(np.ceil(max(widths))))

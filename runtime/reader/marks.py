@@ -1,0 +1,425 @@
+"""Marks: the binary ink cut into candidate digits; what is not a digit is rejected, with a reason.
+
+Connected components, pieces of one broken digit joined, touching digits split at their thinnest
+column; then shape and context decide: specks, long straight strokes (a pen, a rule's remnant, the
+sheet's edge), solid smudges and things touching the sheet's edge go, and only then are dots much
+smaller than the digits dropped, so something big that is not a digit never hides the digits.
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+MIN_SIZE = 8  # px (longer side) at the working scale: smaller blobs are specks
+MIN_DETECT = 4  # px: blobs this big may be small writing seen from afar (the reader looks closer)
+MIN_AREA = 6  # px
+RELATIVE_MIN_SIZE = 0.3  # of the biggest digit: dots and specks beside real digits
+MAX_ASPECT = 2.5  # width / height; wider blobs are lines or smudges
+MAX_FRAME_SPAN = 0.9  # components this wide or tall and touching the border are paper edges
+MAX_COMPONENTS = 64  # the largest ones; more than this is texture, not a number
+MERGE_OVERLAP = 0.5  # of the narrower box's width: pieces stacked like this are one digit
+STACK_OVERLAP = 0.3  # ... or this, when they are one above the other with little vertical overlap
+PIECE_SIZE = 0.6  # a piece this much smaller than its neighbour, touching its span, joins it
+PIECE_HEIGHT = 0.5  # ... or this much flatter (the bar of a 5 or a 7)
+BAR_TOP, BAR_GAP = 0.35, 0.3  # a bar in the top part of a digit, this near its side, is its bar
+BAR_JOINT = 1.0  # ... when the two together are no wider than this (of the height)
+MAX_PIECE = 2.0  # of the typical mark's height: bigger is never a piece of a digit
+MAX_MERGED = 1.5  # joined pieces at most this tall relative to the typical mark: rows stay apart
+ROW_GAP = 0.15  # of the taller piece: ... unless the gap between them is smaller than this
+SPLIT_ASPECT = 1.3  # wider than this (width / height): maybe digits that touch
+SPLIT_ZONE = (0.3, 0.7)  # the cut is looked for in this part of the width
+SPLIT_MAX_INK = 0.15  # of the height: a column this thin is where two digits touch
+SPLIT_MIN_PART = 0.4  # of the height: the narrowest digit a cut may leave on either side
+SPLIT_MIN_HEIGHT = 0.6  # of the height: the flattest digit a cut may leave
+CORE_SPLIT_ASPECT = 0.9  # narrower than SPLIT_ASPECT but wider than this: two narrow digits?
+CORE_MIN_PART = 0.3  # of the height: the narrowest digit such a cut may leave
+DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
+STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
+MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
+LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
+LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
+SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
+BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
+HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
+STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
+SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
+BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
+DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
+PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
+UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
+THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
+# Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
+LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
+
+
+PAPER_EDGE = "edge of the paper or frame"
+CUT_BY_FRAME = "cut by the frame's edge"
+THICK_OBJECT = "thick object (pen, hand)"
+SPECK = "speck"
+SMALLER = "much smaller than the digits"
+
+
+@dataclass(frozen=True)
+class Mark:
+    box: Box  # in working pixels
+    mask: np.ndarray  # bool, the mark's ink inside its box
+
+    @property
+    def size(self) -> int:
+        return max(self.box[2], self.box[3])
+
+
+@dataclass(frozen=True)
+class Marks:
+    kept: list[Mark]
+    rejected: list[tuple[Mark, str]]  # and why
+
+
+def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,
+               frame: tuple[bool, bool, bool, bool] = (True, True, True, True),
+               ink: np.ndarray | None = None) -> Marks:
+    """The digit-like marks of a uint8 mask (255 = ink); `sheet` (bool) says where the paper is;
+    `frame` which sides of the mask (left, top, right, bottom) are the frame's edges; `ink` the
+    ink map the mask was thresholded from (blurred digits that touch are parted on it)."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+        mask, 8, cv2.CV_32S, LABELLING)
+    if count <= 1:
+        return Marks([], [])
+    rejected: list[tuple[Mark, str]] = []
+    thinned = _without_thick_objects(mask, labels, stats, min_size, rejected)
+    if thinned is not None:  # a pen or a hand touched the writing: label what is left
+        mask = thinned
+        count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
+            mask, 8, cv2.CV_32S, LABELLING)
+    labels_kept = _candidates(stats, mask.shape, labels, rejected)
+    found: list[Mark] = []
+    for members, (x, y, w, h) in _merge(stats, labels_kept):
+        window = labels[y : y + h, x : x + w]
+        inside = window == members[0] if len(members) == 1 else np.isin(window, members)
+        if len(members) == 1:  # only one component can be touching digits; joined pieces stay
+            window_ink = None if ink is None else ink[y : y + h, x : x + w]
+            found.extend(_split(Mark((x, y, w, h), inside), window_ink))
+        else:
+            found.append(Mark((x, y, w, h), inside))
+    found = _off_frame(found, mask.shape, frame, rejected)
+    return _select(found, rejected, _edge(sheet, mask.shape), min_size)
+
+
+def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, min_size: int,
+                           rejected: list[tuple[Mark, str]]) -> np.ndarray | None:
+    """The mask without the thick parts of components much bigger than the writing (a pen lying
+    on the sheet, a finger, a shadow), or None when there are none. Strokes are thinner."""
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    plain = np.sort(sizes[sizes >= min_size])[::-1]
+    if len(plain) < 2:
+        return None
+    typical = float(statistics.median(
+        (plain[: (len(plain) + 1) // 2][1:] if len(plain) > 2 else plain[1:]).tolist()))
+    big = 1 + np.flatnonzero(sizes > BIG_OBJECT * typical)
+    if not len(big):
+        return None
+    # the writing's stroke width, from its marks' ink per length (a digit's strokes run about
+    # STROKE_RUN times its size)
+    writing = (sizes >= min_size) & (sizes <= BIG_OBJECT * typical)
+    if not writing.any():
+        return None
+    stroke = float(np.median(stats[1:, cv2.CC_STAT_AREA][writing] / (STROKE_RUN * sizes[writing])))
+    k = max(3, int(round(THICK_STROKE * stroke)) | 1)
+    gone = np.zeros_like(mask)
+    for lab in big:  # each within its own box: cheap however big the frame
+        x, y, w, h, area = (int(v) for v in stats[lab])
+        own = (labels[y : y + h, x : x + w] == lab).view(np.uint8)
+        disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+        thick = cv2.morphologyEx(own, cv2.MORPH_OPEN, disc)
+        n, parts, part_stats, _ = cv2.connectedComponentsWithStats(thick, connectivity=8)
+        for i in range(1, n):
+            px, py, pw, ph, _ = (int(v) for v in part_stats[i])
+            part = parts[py : py + ph, px : px + pw] == i
+            size = max(pw, ph)
+            if size <= BIG_OBJECT * typical or _box_fill(part) < SOLID_OBJECT:
+                continue  # a thick curved stroke of a big digit, not a pen or a hand
+            if size > HUGE_OBJECT * typical or _shape(Mark((px, py, pw, ph), part))[0] >= 3.0:
+                grown = cv2.dilate((parts == i).view(np.uint8), disc, iterations=2)
+                gone[y : y + h, x : x + w] |= grown * np.uint8(255)
+                rejected.append((Mark((x + px, y + py, pw, ph), part), THICK_OBJECT))
+    if not gone.any():
+        return None
+    return cv2.bitwise_and(mask, cv2.bitwise_not(gone))
+
+
+def _box_fill(part: np.ndarray) -> float:
+    """How much of its rotated bounding box a shape fills (a pen or a hand: most of it)."""
+    ys, xs = np.nonzero(part)
+    (_, (w, h), _) = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    return len(xs) / max((w + 1) * (h + 1), 1.0)
+
+
+def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, bool, bool, bool],
+               rejected: list[tuple[Mark, str]]) -> list[Mark]:
+    """Marks not cut by the frame's edge (what the camera cuts off cannot be read)."""
+    height, width = shape
+    kept = []
+    for mark in found:
+        x, y, w, h = mark.box
+        cut = (x == 0, y == 0, x + w == width, y + h == height)
+        if any(c and f for c, f in zip(cut, frame)):
+            rejected.append((mark, CUT_BY_FRAME))
+        else:
+            kept.append(mark)
+    return kept
+
+
+def _candidates(stats: np.ndarray, shape: tuple[int, int], labels: np.ndarray,
+                rejected: list[tuple[Mark, str]]) -> list[int]:
+    """Component labels big enough to matter and not the paper's or the frame's edges."""
+    x, y, w, h, area = (stats[:, i] for i in range(5))
+    height, width = shape
+    touches = (x == 0) | (y == 0) | (x + w == width) | (y + h == height)
+    huge = (w > MAX_FRAME_SPAN * width) | (h > MAX_FRAME_SPAN * height)
+    edges = np.flatnonzero(touches & huge)
+    for lab in edges[edges > 0]:
+        bx, by, bw, bh = (int(v) for v in stats[lab, :4])
+        rejected.append((Mark((bx, by, bw, bh), labels[by : by + bh, bx : bx + bw] == lab),
+                         PAPER_EDGE))
+    keep = (area >= MIN_AREA) & ~(touches & huge)
+    keep[0] = False  # label 0 is the background
+    found = np.flatnonzero(keep)
+    return found[np.argsort(-area[found])][:MAX_COMPONENTS].tolist()
+
+
+def _belong_together(a: list[int], b: list[int], typical: float) -> bool:
+    """Two boxes that are pieces of one digit: stacked over each other, or a small piece touching
+    the span of a big one (the bar of a 7 or a 5 drawn apart from the rest)."""
+    (xa, ya, wa, ha), (xb, yb, wb, hb) = a, b
+    if max(wa, ha, wb, hb) > MAX_PIECE * typical:
+        return False  # something much bigger than a digit (a pen) is not a piece of one
+    overlap = min(xa + wa, xb + wb) - max(xa, xb)
+    gap = max(ya, yb) - min(ya + ha, yb + hb)  # negative when they overlap vertically
+    tall = max(ya + ha, yb + hb) - min(ya, yb) > MAX_MERGED * typical
+    if tall and gap > ROW_GAP * max(ha, hb):
+        return False  # two rows, one above the other (a broken stroke leaves a smaller gap)
+    if overlap >= MERGE_OVERLAP * min(wa, wb) and gap <= 0.5 * max(ha, hb):
+        return True
+    if overlap >= STACK_OVERLAP * min(wa, wb) and -0.2 * min(ha, hb) <= gap <= 0.25 * max(ha, hb):
+        return True  # one above the other: a stroke broken across
+    small, big = sorted((max(wa, ha), max(wb, hb)))
+    piece = small < PIECE_SIZE * big or min(ha, hb) < PIECE_HEIGHT * max(ha, hb)
+    if overlap >= 0 and piece and gap <= 0.25 * max(ha, hb):
+        return True
+    return _detached_bar(a, b) or _detached_bar(b, a)
+
+
+def _detached_bar(bar: list[int], body: list[int]) -> bool:
+    """The flat top bar of a 5 (or a 7) written apart from its body, a little to its side."""
+    (xa, ya, wa, ha), (xb, yb, wb, hb) = bar, body
+    if ha >= PIECE_HEIGHT * hb or wa >= hb or ha > wa:
+        return False
+    side_gap = max(xa, xb) - min(xa + wa, xb + wb)  # negative when they overlap across
+    top = ya + ha / 2 <= yb + BAR_TOP * hb and ya + ha >= yb - 0.15 * hb
+    joint = max(xa + wa, xb + wb) - min(xa, xb)
+    return top and side_gap <= BAR_GAP * hb and joint <= BAR_JOINT * hb
+
+
+def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
+    """The height of a typical mark: the median, the biggest left out when there are three or more."""
+    heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1].tolist()
+    if len(heights) >= 3:
+        heights = heights[1:]  # the biggest may be no digit at all (a pen)
+    return float(statistics.median(heights)) if heights else 0.0
+
+
+def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
+    """Groups of labels that make one digit, with their joint box."""
+    typical = _typical_height(stats, labels)
+    groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
+    merged = True
+    while merged:
+        merged = False
+        for i, j in itertools.combinations(range(len(groups)), 2):
+            if _belong_together(groups[i][1], groups[j][1], typical):
+                (xi, yi, wi, hi), (xj, yj, wj, hj) = groups[i][1], groups[j][1]
+                x0, y0 = min(xi, xj), min(yi, yj)
+                x1, y1 = max(xi + wi, xj + wj), max(yi + hi, yj + hj)
+                groups[i] = (groups[i][0] + groups[j][0], [x0, y0, x1 - x0, y1 - y0])
+                del groups[j]
+                merged = True
+                break
+    return groups
+
+
+def _tight(box: Box, mask: np.ndarray) -> Mark | None:
+    """The mark shrunk to its ink (None when it has none)."""
+    ys, xs = np.nonzero(mask)
+    if len(xs) == 0:
+        return None
+    y0, y1, x0, x1 = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    x, y = box[0] + int(x0), box[1] + int(y0)
+    return Mark((x, y, int(x1 - x0), int(y1 - y0)), mask[y0:y1, x0:x1])
+
+
+def _split(mark: Mark, ink: np.ndarray | None = None) -> list[Mark]:
+    """Touching digits cut apart at the thinnest column of the middle of a too-wide mark, or
+    where its darkest ink falls apart (blur joins digits with a halo the threshold keeps)."""
+    (x, y, w, h), mask = mark.box, mark.mask
+    narrow = w <= SPLIT_ASPECT * h  # narrow digits that touch: only their darkest ink parts them
+    if narrow and (ink is None or w <= CORE_SPLIT_ASPECT * h):
+        return [mark]
+    part_min = CORE_MIN_PART if narrow else SPLIT_MIN_PART
+    lo = max(int(SPLIT_ZONE[0] * w), int(part_min * h))
+    hi = min(int(SPLIT_ZONE[1] * w), w - int(part_min * h))
+    if hi <= lo:
+        return [mark]
+    column = np.count_nonzero(mask[:, lo:hi], axis=0)
+    cut = lo + int(np.argmin(column))
+    if narrow or column[cut - lo] > SPLIT_MAX_INK * h:
+        cut = _dark_cut(mark, ink, lo, hi) if ink is not None else None
+        if cut is None:
+            return [mark]
+    left = _tight((x, y, cut, h), mask[:, :cut])
+    right = _tight((x + cut, y, w - cut, h), mask[:, cut:])
+    if left is None or right is None or min(left.box[3], right.box[3]) < SPLIT_MIN_HEIGHT * h:
+        return [mark]  # a flat part is a stroke of one digit (the bar of a 5), not a digit
+    def part(m: Mark) -> np.ndarray | None:
+        return None if ink is None else ink[m.box[1] - y : m.box[1] - y + m.box[3],
+                                            m.box[0] - x : m.box[0] - x + m.box[2]]
+    return _split(left, part(left)) + _split(right, part(right))
+
+
+def _dark_cut(mark: Mark, ink: np.ndarray, lo: int, hi: int) -> int | None:
+    """The column between two digits that only the darkest ink of the mark shows apart."""
+    inked = ink[mark.mask]
+    if not inked.size:
+        return None
+    core = (ink >= DARK_CORE * float(np.percentile(inked, 95))) & mark.mask
+    column = np.count_nonzero(core[:, lo:hi], axis=0)
+    cut = lo + int(np.argmin(column))
+    if column[cut - lo] > 0:
+        return None
+    h = mark.box[3]
+    left, right = core[:, :cut], core[:, cut:]
+    tall = [np.ptp(np.nonzero(side.any(axis=1))[0]) + 1 if side.any() else 0 for side in (left, right)]
+    return cut if min(tall) >= SPLIT_MIN_HEIGHT * h else None
+
+
+def _edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """The band along the sheet's edge (bool), None when the whole frame is paper."""
+    if sheet is None:
+        return None
+    paper = sheet.view(np.uint8)
+    return cv2.dilate(paper, np.ones((3, 3), np.uint8)).view(bool) & ~cv2.erode(
+        paper, np.ones((5, 5), np.uint8)).view(bool)
+
+
+def _shape(mark: Mark) -> tuple[float, float]:
+    """Length over width of the mark (from its second moments), and its long axis' angle from
+    vertical in degrees."""
+    m = cv2.moments(mark.mask.view(np.uint8), binaryImage=True)
+    if m["m00"] <= 0:
+        return 1.0, 0.0
+    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
+    spread = np.sqrt(max((a - c) ** 2 + 4 * b * b, 0.0))
+    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)  # a 1 px line's
+    along = 0.5 * np.degrees(np.arctan2(2 * b, a - c))  # of the long axis, from horizontal
+    return float(np.sqrt(long / short)), float(abs(abs(along) - 90.0))
+
+
+def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:
+    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be)."""
+    x, y, w, h = mark.box
+    if mark.size < min_size:
+        return SPECK
+    if w > MAX_ASPECT * h:
+        return "wider than a digit"
+    longer = typical > 0 and mark.size > LONG_STROKE * typical
+    if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
+        elongation, tilt = _shape(mark)
+        if elongation >= STRAIGHT and tilt > MAX_SLANT:
+            return "straight stroke lying down"
+        if elongation >= STRAIGHT and longer:
+            return "straight stroke longer than the digits"
+    if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
+        return "solid smudge"
+    if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
+        return "touches the sheet's edge"
+    return ""
+
+
+def _upright_stroke(mark: Mark) -> bool:
+    """A long stroke standing up: maybe a 1, however thick its pen."""
+    elongation, tilt = _shape(mark)
+    return elongation >= UPRIGHT_ELONGATION and tilt <= UPRIGHT_TILT
+
+
+def _has_hole(mask: np.ndarray) -> bool:
+    """Whether a shape encloses background (a 0, a 6, an 8, a 9 do; a pen's cap does not)."""
+    _, hierarchy = cv2.findContours(mask.view(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
+
+
+def _stroke(mark: Mark) -> float:
+    """Mean stroke width in pixels: area over half the boundary length."""
+    own = mark.mask.view(np.uint8)
+    boundary = np.count_nonzero(own & ~cv2.erode(own, None, borderValue=0))
+    return 2.0 * np.count_nonzero(own) / max(boundary, 1)
+
+
+def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[Mark]:
+    """The marks without solid blobs far thicker than the writing around them (a pen's cap, a
+    fingertip), judged against at least two other marks not much smaller than the median."""
+    if len(marks) < 3:
+        return marks
+    dense = [np.count_nonzero(m.mask) / m.size for m in marks]  # ink per length: a cheap sieve
+    usual = statistics.median(m.size for m in marks)
+    strokes: dict[int, float] = {}
+
+    def stroke(j: int) -> float:
+        if j not in strokes:
+            strokes[j] = _stroke(marks[j])
+        return strokes[j]
+
+    kept = []
+    for i, mark in enumerate(marks):
+        peers = [j for j, m in enumerate(marks) if j != i and m.size >= PEER_SIZE * usual]
+        if (len(peers) >= 2 and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)
+                and stroke(i) > BLOB_STROKE * statistics.median(stroke(j) for j in peers)
+                and _box_fill(mark.mask) >= SOLID_OBJECT and not _has_hole(mark.mask)
+                and not _upright_stroke(mark)):
+            rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
+        else:
+            kept.append(mark)
+    return kept
+
+
+def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
+            min_size: int) -> Marks:
+    """Digit-like marks, not much smaller than the biggest digit, in no particular order.
+
+    Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
+    """
+    plain = [m for m in found if m.size >= min_size]
+    shaped = []
+    for mark in found:
+        others = [m.size for m in plain if m is not mark]
+        reason = _why_not(mark, float(statistics.median(others)) if others else 0.0, edge, min_size)
+        if reason:
+            rejected.append((mark, reason))
+        else:
+            shaped.append(mark)
+    shaped = _without_blobs(shaped, rejected)
+    if not shaped:
+        return Marks([], rejected)
+    biggest = max(m.size for m in shaped)
+    kept = []
+    for mark in shaped:
+        if mark.size >= RELATIVE_MIN_SIZE * biggest:
+            kept.append(mark)
+        else:
+            rejected.append((mark, SMALLER))
+    return Marks(kept, rejected)

@@ -1,0 +1,162 @@
+"""The reader's stages run in order: frame -> sheet -> ink -> marks -> digits -> rows.
+
+The working resolution follows the content: a first look on a copy about WORK_SIDE pixels wide; when
+the marks found there are small (writing far from the camera, or small in a big frame), a second
+look at the region holding them, at the resolution that makes them about TARGET_SIZE pixels tall.
+Digits are always cut from the full-size image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import cv2
+import numpy as np
+
+from runtime.reader.digits import MNIST_SIDE, cut_digit
+from runtime.reader.frame import factor_for, prepare, shrink
+from runtime.reader.ink import Ink, find_ink
+from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
+from runtime.reader.rows import group_rows
+from runtime.reader.sheet import Sheet, find_sheet
+
+WORK_SIDE = 400  # px: the first look (speed); digits are cut at full size
+REFINE_BELOW = 12  # px at the first look: marks smaller than this are looked at again, closer
+TARGET_SIZE = 24  # px: ... at the resolution that makes them about this big
+REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
+LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
+LINE_WIDTH = 0.25  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
+
+NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
+ALL_PAPER = "nothing but writing in view: all paper"
+HUGE_MARK = 0.5  # of the frame's shorter side: a mark this big may be a sheet seen as ink
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass(frozen=True)
+class Look:
+    """One look at (part of) the frame: where, how shrunk, and what each stage found."""
+
+    origin: tuple[int, int]  # top-left corner in the full-size gray image
+    factor: int  # working pixels are this many full-size pixels
+    work: np.ndarray  # the gray working copy
+    sheet: Sheet
+    ink: Ink
+    marks: Marks
+
+    def to_full(self, box: Box) -> Box:
+        """A working box in full-size gray pixels."""
+        x, y, w, h = box
+        f = self.factor
+        return (x * f + self.origin[0], y * f + self.origin[1], w * f, h * f)
+
+
+@dataclass(frozen=True)
+class Found:
+    """The digits found in one image: model inputs, boxes in the image's pixels, rows."""
+
+    images: np.ndarray  # float32 (N, 28, 28) in [0, 1], white on black
+    boxes: list[Box]  # (x, y, w, h) in the input image's pixels
+    lines: list[list[int]]  # indices into images/boxes: rows top to bottom, each left to right
+    looks: list[Look] = field(default_factory=list)  # what the stages saw (for --debug)
+    scale: float = 1.0  # the full-size gray image is this many times the input
+
+    def in_reading_order(self) -> list[int]:
+        return [i for line in self.lines for i in line]
+
+
+def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet | None,
+          colour: np.ndarray | None, min_size: int, min_line: int = 0, max_width: int = 0,
+          frame: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> Look:
+    work = shrink(gray, factor)
+    if sheet is None:  # the sheet is looked for only when something else may be in view
+        ink = find_ink(work, None, min_line, max_width)
+        marks = find_marks(ink.mask, None, min_size, frame, ink.ink)
+        huge = any(m.size > HUGE_MARK * min(work.shape) for m in marks.kept)
+        if ink.dark and not huge and all(why in NOT_HINTS for _, why in marks.rejected):
+            return Look(origin, factor, work, Sheet(None, None, ALL_PAPER), ink, marks)
+        sheet = find_sheet(work, colour)
+        if sheet.whole:
+            return Look(origin, factor, work, sheet, ink, marks)
+    ink = find_ink(work, sheet.mask, min_line, max_width)
+    marks = find_marks(ink.mask, sheet.mask, min_size, frame, ink.ink)
+    return Look(origin, factor, work, sheet, ink, marks)
+
+
+def _closer_look(gray: np.ndarray, first: Look, small: list[Mark]) -> Look:
+    """The region around small marks, looked at with more pixels."""
+    f1 = first.factor
+    size = float(np.median([m.size for m in small]))
+    factor = max(1, int(f1 * size / TARGET_SIZE))
+    pad = int(REFINE_MARGIN * size * f1)
+    boxes = [first.to_full(m.box) for m in small]
+    x0 = max(0, min(b[0] for b in boxes) - pad) // factor * factor
+    y0 = max(0, min(b[1] for b in boxes) - pad) // factor * factor
+    x1 = min(gray.shape[1], max(b[0] + b[2] for b in boxes) + pad)
+    y1 = min(gray.shape[0], max(b[1] + b[3] for b in boxes) + pad)
+    region = gray[y0:y1, x0:x1]
+    sheet = first.sheet
+    if sheet.mask is not None:  # the sheet found on the first look, cut to the region
+        mask = cv2.resize(sheet.mask.view(np.uint8), (gray.shape[1], gray.shape[0]),
+                          interpolation=cv2.INTER_NEAREST)[y0:y1, x0:x1]
+        mask = shrink_mask(mask, factor)
+        sheet = Sheet(mask.astype(bool), None, sheet.reason)
+    else:
+        sheet = Sheet(None, None, sheet.reason)
+    min_line = int(LINE_MARKS * size * f1 / factor)
+    max_width = max(2, int(LINE_WIDTH * size * f1 / factor))
+    frame = (x0 == 0, y0 == 0, x1 == gray.shape[1], y1 == gray.shape[0])
+    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width, frame)
+
+
+def shrink_mask(mask: np.ndarray, factor: int) -> np.ndarray:
+    """A uint8 mask shrunk by a whole number (nearest)."""
+    return mask[::factor, ::factor][: mask.shape[0] // factor, : mask.shape[1] // factor] \
+        if factor > 1 else mask
+
+
+def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
+    """Every digit in a photo or frame, MNIST-normalised, grouped in rows."""
+    gray, scale = prepare(image)
+    if colour is None and image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8:
+        colour = image[..., :3]
+    factor = factor_for(gray.shape, WORK_SIDE)
+    first = _look(gray, (0, 0), factor, None, colour, MIN_DETECT if factor > 1 else MIN_SIZE)
+    looks = [first]
+    kept = first.marks.kept
+    small = [m for m in kept if m.size < REFINE_BELOW]
+    if factor > 1 and small and len(small) * 2 >= len(kept):
+        looks.append(_closer_look(gray, first, small))
+    chosen: list[tuple[Look, Mark]] = []
+    for look in looks:
+        chosen += [(look, m) for m in look.marks.kept if m.size >= MIN_SIZE or look is not first]
+    if len(looks) > 1:  # the first look's marks are replaced where the closer look looked
+        x0, y0 = looks[1].origin
+        h, w = looks[1].work.shape
+        f = looks[1].factor
+        chosen = [(look, m) for look, m in chosen if look is looks[1] or not _inside(
+            look.to_full(m.box), (x0, y0, w * f, h * f))]
+    images, boxes = [], []
+    for look, mark in chosen:
+        region = gray[look.origin[1]:, look.origin[0]:]
+        images.append(cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box,
+                                look.factor, look.ink.lines))
+        x, y, w, h = look.to_full(mark.box)
+        boxes.append(_to_input((x, y, w, h), scale, image.shape))
+    stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
+    return Found(stack, boxes, group_rows(boxes), looks, scale)
+
+
+def _inside(box: Box, region: Box) -> bool:
+    cx, cy = box[0] + box[2] / 2, box[1] + box[3] / 2
+    return region[0] <= cx < region[0] + region[2] and region[1] <= cy < region[1] + region[3]
+
+
+def _to_input(box: Box, scale: float, shape: tuple[int, ...]) -> Box:
+    """A box in full-size gray pixels in the input image's pixels."""
+    x, y, w, h = box
+    x0, y0 = int(x / scale), int(y / scale)
+    x1 = min(int(np.ceil((x + w) / scale)), shape[1])
+    y1 = min(int(np.ceil((y + h) / scale)), shape[0])
+    return (x0, y0, x1 - x0, y1 - y0)

@@ -1,0 +1,45 @@
+"""Reader stage 'digits': each mark normalised as MNIST made its digits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from runtime.reader.digits import normalize_digit, stroke_width
+from runtime.reader.pipeline import find_digits
+
+
+def _page(digits: list[np.ndarray], h: int = 300, w: int = 500) -> np.ndarray:
+    import cv2
+
+    light = np.linspace(240, 120, w, dtype=np.float32)[None, :].repeat(h, axis=0)
+    alpha = np.zeros((h, w), np.float32)
+    for i, digit in enumerate(digits):
+        big = cv2.resize(digit, (112, 112), interpolation=cv2.INTER_CUBIC) / np.float32(255)
+        region = alpha[90:202, 40 + i * 100 : 152 + i * 100]
+        np.maximum(region, big, out=region)
+    return np.clip(light * (1 - 0.85 * alpha), 0, 255).astype(np.uint8)
+
+
+def test_normalised_like_mnist(mnist_test):
+    picks = [int(np.flatnonzero(mnist_test.labels == d)[0]) for d in (3, 1, 4)]
+    found = find_digits(_page([mnist_test.images[i] for i in picks]))
+    assert found.images.shape == (3, 28, 28) and found.images.dtype == np.float32
+    for digit in found.images:
+        assert 0.0 <= digit.min() and digit.max() <= 1.0 and digit.max() > 0.9
+        ys, xs = np.nonzero(digit > 0.05)
+        assert max(np.ptp(ys), np.ptp(xs)) + 1 <= 22  # fitted into 20x20 (plus soft edges)
+        total = digit.sum()
+        cy = (digit.sum(axis=1) * np.arange(28)).sum() / total
+        cx = (digit.sum(axis=0) * np.arange(28)).sum() / total
+        assert abs(cx - 14) < 0.6 and abs(cy - 14) < 0.6
+
+
+def test_normalize_digit_of_an_empty_mask():
+    out = normalize_digit(np.zeros((30, 20), np.uint8), np.zeros((30, 20), bool), 2.0)
+    assert out.shape == (28, 28) and not out.any()
+
+
+def test_stroke_width_of_a_bar():
+    bar = np.zeros((40, 20), bool)
+    bar[5:35, 8:12] = True  # 4 px wide
+    assert 3.0 <= stroke_width(bar) <= 5.0

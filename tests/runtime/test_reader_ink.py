@@ -1,0 +1,81 @@
+"""Reader stage 'ink': uneven light divided out, blank pages empty, ruled lines, margins and grids
+taken out, and a digit that a line crosses comes out whole."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.reader.ink import find_ink, remove_lines
+
+
+def _paper(h: int = 240, w: int = 320) -> np.ndarray:
+    light = np.linspace(235, 150, w, dtype=np.float32)[None, :].repeat(h, axis=0)  # lit from one side
+    return light
+
+
+def _ink_on(paper: np.ndarray, strokes: np.ndarray, darkness: float) -> np.ndarray:
+    return np.clip(paper * (1 - darkness * strokes), 0, 255).astype(np.uint8)
+
+
+@pytest.fixture(scope="module")
+def seven(mnist_test):
+    """An MNIST test 7 as a 0/1 float mask, 84 px tall."""
+    i = int(np.flatnonzero(mnist_test.labels == 7)[0])
+    big = cv2.resize(mnist_test.images[i], (84, 84), interpolation=cv2.INTER_CUBIC)
+    return (big > 100).astype(np.float32)
+
+
+def test_blank_and_unevenly_lit_pages_have_no_ink():
+    assert not find_ink(_paper().astype(np.uint8)).mask.any()
+    noisy = np.random.default_rng(0).normal(200, 4, (240, 320)).clip(0, 255).astype(np.uint8)
+    assert not find_ink(noisy).mask.any()
+
+
+def test_digit_crossed_by_a_rule_comes_out_whole(seven):
+    strokes = np.zeros((240, 320), np.float32)
+    strokes[80:164, 120:204] = seven
+    alone = find_ink(_ink_on(_paper(), strokes, 0.8)).mask
+    ruled = strokes.copy()
+    for y in range(20, 240, 30):  # rules every 30 px, one through the middle of the digit
+        ruled[y : y + 2, :] = np.maximum(ruled[y : y + 2, :], 0.5)
+    ink = find_ink(_ink_on(_paper(), ruled, 0.8))
+    assert ink.lines.any()
+    digit = ink.mask[70:175, 110:215] > 0
+    same = alone[70:175, 110:215] > 0
+    assert np.count_nonzero(digit & same) >= 0.9 * np.count_nonzero(same)
+    outside = ink.mask.copy()
+    outside[70:175, 110:215] = 0
+    assert np.count_nonzero(outside) < 0.02 * np.count_nonzero(ink.lines)  # the rules are gone
+    count, _ = cv2.connectedComponents(ink.mask[70:175, 110:215])
+    assert count == 2  # the background and one whole 7
+
+
+def test_tilted_rules_and_margin_are_removed_but_a_crossing_stroke_stays():
+    mask = np.zeros((240, 320), np.uint8)
+    rise = int(320 * np.tan(np.radians(4)))
+    for y0 in range(10, 260, 25):
+        cv2.line(mask, (0, y0), (319, y0 + rise), 255, 2)
+    cv2.line(mask, (30, 0), (30, 239), 255, 2)  # the margin
+    cv2.line(mask, (150, 60), (158, 140), 255, 3)  # a stroke crossing several rules
+    clean, gone = remove_lines(mask)
+    assert np.count_nonzero(clean) < 0.1 * np.count_nonzero(mask)
+    stroke = np.zeros_like(mask)
+    cv2.line(stroke, (150, 60), (158, 140), 255, 3)
+    assert np.count_nonzero(clean & stroke) >= 0.9 * np.count_nonzero(stroke)
+
+
+def test_grid_is_removed():
+    mask = np.zeros((240, 320), np.uint8)
+    mask[::16, :] = 255
+    mask[:, ::16] = 255
+    clean, gone = remove_lines(mask)
+    assert np.count_nonzero(clean) < 0.05 * np.count_nonzero(mask)
+
+
+def test_short_strokes_are_not_lines():
+    mask = np.zeros((240, 320), np.uint8)
+    cv2.line(mask, (100, 100), (160, 100), 255, 3)  # the bar of a 7, not a rule
+    clean, gone = remove_lines(mask)
+    assert not gone.any() and np.array_equal(clean, mask)

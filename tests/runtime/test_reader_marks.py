@@ -1,0 +1,99 @@
+"""Reader stage 'marks': candidates cut out, non-digits rejected by shape and context, and digits
+never dropped because something big that is not a digit is in view."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.reader.marks import find_marks
+
+
+@pytest.fixture(scope="module")
+def digits(mnist_test):
+    """MNIST test digits 3, 5, 8 as 0/255 masks 40 px tall."""
+    out = []
+    for d in (3, 5, 8):
+        i = int(np.flatnonzero(mnist_test.labels == d)[0])
+        big = cv2.resize(mnist_test.images[i], (56, 56), interpolation=cv2.INTER_CUBIC)
+        out.append(np.where(big > 100, 255, 0).astype(np.uint8))
+    return out
+
+
+def _page(digits: list[np.ndarray], x0: int = 60, y0: int = 100) -> np.ndarray:
+    mask = np.zeros((240, 320), np.uint8)
+    for k, d in enumerate(digits):
+        mask[y0 : y0 + 56, x0 + 62 * k : x0 + 62 * k + 56] |= d
+    return mask
+
+
+def _reasons(marks) -> list[str]:
+    return [why for _, why in marks.rejected]
+
+
+def test_digits_are_kept(digits):
+    marks = find_marks(_page(digits))
+    assert len(marks.kept) == 3
+
+
+def test_a_pen_beside_the_digits_is_rejected_and_digits_kept(digits):
+    mask = _page(digits)
+    cv2.line(mask, (20, 20), (300, 60), 255, 7)  # a pen lying across the top of the sheet
+    cv2.line(mask, (290, 90), (300, 230), 255, 5)  # a long straight stroke, nearly upright
+    marks = find_marks(mask)
+    assert len(marks.kept) == 3
+    assert sorted(m.box[0] for m in marks.kept) == sorted(m.box[0] for m in find_marks(
+        _page(digits)).kept)
+    assert any("straight stroke" in why for why in _reasons(marks))
+
+
+def test_a_pen_touching_a_digit_is_taken_out(digits):
+    mask = _page(digits)
+    # a pen (a pen is far thicker than the strokes of writing) whose tip touches the 3
+    cv2.line(mask, (110, 60), (310, 10), 255, 22)
+    cv2.line(mask, (110, 60), (95, 104), 255, 6)
+    marks = find_marks(mask)
+    assert len(marks.kept) == 3
+    assert "thick object (pen, hand)" in _reasons(marks)
+
+
+def test_sheet_edges_and_frame_edges_are_rejected(digits):
+    mask = _page(digits)
+    sheet = np.zeros((240, 320), bool)
+    sheet[10:230, 20:300] = True
+    edge = np.zeros((240, 320), np.uint8)
+    edge[10:230, 20:24] = 255  # the shadowed left edge of the sheet
+    edge[200:230, 150:190] = 255  # a smudge at the bottom edge
+    mask |= edge
+    mask[0:40, 300:320] = 255  # something cut by the frame's edge
+    marks = find_marks(mask, sheet)
+    assert len(marks.kept) == 3
+    assert "cut by the frame's edge" in _reasons(marks)
+    inside = [m for m in marks.kept if m.box[0] < 30 or m.box[1] + m.box[3] > 195]
+    assert not inside  # neither the sheet's edge nor the smudge on it
+
+
+def test_specks_are_rejected(digits):
+    mask = _page(digits)
+    for x, y in ((20, 20), (250, 200), (200, 30)):
+        mask[y : y + 3, x : x + 3] = 255
+    marks = find_marks(mask)
+    assert len(marks.kept) == 3 and len(marks.rejected) >= 3
+
+
+def test_two_rows_are_not_merged(digits):
+    mask = np.zeros((240, 320), np.uint8)
+    mask[40:96, 100:156] |= digits[0]
+    mask[110:166, 104:160] |= digits[2]  # right under it, a row lower
+    assert len(find_marks(mask).kept) == 2
+
+
+def test_a_pen_cap_is_rejected_but_a_thick_one_is_kept(digits):
+    mask = _page(digits)
+    cv2.rectangle(mask, (20, 20), (80, 44), 255, cv2.FILLED)  # a solid cap, far thicker strokes
+    cv2.rectangle(mask, (260, 100), (274, 156), 255, cv2.FILLED)  # a 1 written with a marker
+    marks = find_marks(mask)
+    assert sorted(m.box[0] for m in marks.kept) == sorted(
+        [m.box[0] for m in find_marks(_page(digits)).kept] + [260])
+    assert any("solid blob" in why for why in _reasons(marks))

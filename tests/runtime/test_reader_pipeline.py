@@ -1,0 +1,89 @@
+"""The reader's stages together: blank pages, polarity, reading order, rows, and scale (a 20 px
+digit in a 1920x1080 frame and a digit filling a 640x480 frame are both read)."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from runtime.reader.pipeline import find_digits
+from runtime.recognizer import Recognizer
+
+
+def _write(canvas: np.ndarray, digit: np.ndarray, x: int, y: int, height: int) -> None:
+    """An MNIST digit written dark on the float canvas, `height` px tall (its 20 px box)."""
+    tile = int(round(height * 28 / 20))
+    big = cv2.resize(digit, (tile, tile), interpolation=cv2.INTER_CUBIC) / np.float32(255)
+    region = canvas[y : y + tile, x : x + tile]
+    np.minimum(region, 230 * (1 - 0.85 * np.clip(big, 0, 1)), out=region)
+
+
+def _photo(canvas: np.ndarray) -> np.ndarray:
+    image = cv2.GaussianBlur(canvas, (0, 0), 0.8)
+    image += np.random.default_rng(3).normal(0, 3, image.shape).astype(np.float32)
+    return cv2.cvtColor(np.clip(image, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.fixture(scope="module")
+def sample(mnist_test):
+    return {d: mnist_test.images[int(np.flatnonzero(mnist_test.labels == d)[3])] for d in range(10)}
+
+
+@pytest.fixture(scope="module")
+def reader(classifier):
+    return Recognizer(classifier, threshold=0.0)
+
+
+def test_blank_pages_have_no_digits(reader):
+    assert find_digits(np.full((480, 640, 3), 230, np.uint8)).boxes == []
+    assert find_digits(np.zeros((480, 640), np.uint8)).boxes == []
+    noisy = np.random.default_rng(0).normal(200, 4, (480, 640)).clip(0, 255).astype(np.uint8)
+    assert find_digits(noisy).boxes == []
+    assert reader.read(noisy).to_dict("p") == {"path": "p", "digits": "", "lines": [], "items": []}
+
+
+def test_both_polarities_left_to_right(sample, reader):
+    canvas = np.full((480, 640), 230, np.float32)
+    for k, d in enumerate((3, 1, 4)):
+        _write(canvas, sample[d], 100 + 150 * k, 180, 90)
+    photo = _photo(canvas)
+    for image in (photo, 255 - photo):
+        reading = reader.read(image)
+        assert reading.digits == "314"
+        xs = [i.box[0] for i in reading.items]
+        assert xs == sorted(xs)
+
+
+def test_rows_read_top_to_bottom(sample, reader):
+    canvas = np.full((480, 640), 230, np.float32)
+    for k, d in enumerate((2, 7)):
+        _write(canvas, sample[d], 150 + 90 * k, 60, 70)
+    for k, d in enumerate((5, 0, 9)):
+        _write(canvas, sample[d], 100 + 90 * k, 260, 70)
+    reading = reader.read(_photo(canvas))
+    assert reading.digits == "27\n509"
+    assert [line.digits for line in reading.lines] == ["27", "509"]
+    line = reading.to_dict("p")
+    assert line["digits"] == "27\n509" and [x["digits"] for x in line["lines"]] == ["27", "509"]
+    assert [i["digit"] for i in line["items"]] == [2, 7, 5, 0, 9]
+
+
+def test_small_digits_in_a_big_frame(sample, reader):
+    canvas = np.full((1080, 1920), 225, np.float32)
+    for k, d in enumerate((6, 8, 2)):
+        _write(canvas, sample[d], 900 + 22 * k, 500, 20)  # 20 px tall in 1920x1080
+    found = find_digits(_photo(canvas))
+    assert len(found.boxes) == 3 and len(found.looks) == 2  # seen again, closer
+    assert all(15 <= h <= 30 for _, _, _, h in found.boxes)
+    assert reader.read_found(found).digits == "682"
+
+
+def test_a_digit_filling_the_frame(sample, reader):
+    canvas = np.full((480, 640), 230, np.float32)
+    _write(canvas, sample[5], 150, 30, 300)
+    assert reader.read(_photo(canvas)).digits == "5"
+
+
+def test_an_mnist_image_itself_is_read_as_one_digit(sample, reader):
+    assert reader.read(sample[7]).digits == "7"  # white on black, 28x28: the light-ink path

@@ -1,0 +1,151 @@
+"""The reader on generated webcam-like scenes (tests/scenes): a floor per scene; the generator."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from runtime.recognizer import Recognizer
+from tests.scenes import SCENES, glyphs, make_scene
+from tests.scenes.measure import score, table
+
+PER_SCENE = 25
+SEED = 2026  # not the README table's seed: the floors are not tuned on the published numbers
+# Share of numbers read exactly (every line, in order) that each scene must reach.
+FLOORS = {kind: 0.90 for kind in SCENES}
+OVERALL_FLOOR = 0.95
+FRAMES = {(480, 640), (720, 1280)}
+
+
+@pytest.fixture(scope="module")
+def results(int8_model):
+    recognizer = Recognizer.open(int8_model)
+    out = score(lambda image: recognizer.read(image).digits, PER_SCENE, SEED)
+    print("\n" + table(out, int8_model.name, SEED, PER_SCENE))
+    return out
+
+
+@pytest.mark.parametrize("kind", SCENES)
+def test_reader_meets_the_scene_floor(results, kind):
+    s = results[kind]
+    assert s.images == PER_SCENE
+    assert s.exact_share >= FLOORS[kind], f"{kind}: {s.exact_share:.0%} exact; {s.misread}"
+
+
+def test_reader_meets_the_overall_floor(results):
+    exact = sum(s.exact for s in results.values())
+    images = sum(s.images for s in results.values())
+    assert exact / images >= OVERALL_FLOOR, f"{exact}/{images} numbers read exactly"
+
+
+def test_scenes_are_deterministic():
+    for kind in SCENES:
+        a, b = make_scene(kind, 3, seed=7), make_scene(kind, 3, seed=7)
+        assert np.array_equal(a.image, b.image) and a.lines == b.lines and a.boxes == b.boxes
+    others = [make_scene("blank", 3, seed=8), make_scene("blank", 4, seed=7)]
+    assert all(o.lines != make_scene("blank", 3, seed=7).lines for o in others)
+
+
+def _check_truth(scene, labels: np.ndarray) -> None:
+    """The truth is what was drawn: digits, sources, boxes in reading order with ink in them."""
+    h, w = scene.image.shape[:2]
+    assert scene.image.dtype == np.uint8 and scene.image.shape[2] == 3
+    assert (h, w) in FRAMES
+    assert scene.lines and all(line.isdigit() for line in scene.lines)
+    grey = scene.image.mean(axis=2)
+    tops = []
+    for line, boxes, sources in zip(scene.lines, scene.boxes, scene.sources, strict=True):
+        assert len(line) == len(boxes) == len(sources)
+        xs = [x + bw / 2 for x, _, bw, _ in boxes]
+        assert xs == sorted(xs), "a line's digits are written left to right"
+        tops.append(np.mean([y + bh / 2 for _, y, _, bh in boxes]))
+        for digit, (x, y, bw, bh), source in zip(line, boxes, sources, strict=True):
+            assert 0 <= x and x + bw <= w and 0 <= y and y + bh <= h, "every digit is in view"
+            kind, _, name = source.partition(":")
+            if kind == "mnist-test":
+                assert int(labels[int(name)]) == int(digit)
+            else:
+                assert kind == "font" and name in {p.rsplit("/", 1)[-1] for p, _ in glyphs.FONTS}
+            inside = grey[y : y + bh, x : x + bw]
+            around = grey[max(0, y - bh // 2) : y + bh + bh // 2, max(0, x - bw) : x + 2 * bw]
+            assert inside.min() < np.median(around) - 25, f"no ink where {digit} was written"
+    assert tops == sorted(tops), "lines are listed top to bottom"
+
+
+def test_truth_matches_what_was_drawn(mnist_test):
+    for kind in SCENES:
+        for index in range(4):
+            _check_truth(make_scene(kind, index, seed=11), mnist_test.labels)
+
+
+def test_only_mnist_test_digits_are_used(monkeypatch):
+    from runtime import dataset
+
+    asked = []
+    real_load = dataset.load
+
+    def load(split, *args, **kwargs):
+        asked.append(split)
+        return real_load(split, *args, **kwargs)
+
+    monkeypatch.setattr(dataset, "load", load)
+    glyphs.mnist_test.cache_clear()
+    try:
+        for kind in SCENES:
+            make_scene(kind, 0, seed=3)
+    finally:
+        glyphs.mnist_test.cache_clear()
+    assert asked == ["test"]
+
+
+def test_each_kind_is_what_it_says():
+    shown = {kind: [make_scene(kind, i, seed=9) for i in range(6)] for kind in SCENES}
+    assert {s.paper for s in shown["blank"] + shown["handwriting"]} == {"blank"}
+    assert {s.paper for s in shown["ruled"]} == {"ruled"}
+    assert {s.paper for s in shown["squared"]} == {"squared"}
+    assert all(len(s.lines) in (2, 3) for s in shown["rows"])
+    assert all(src.startswith("font:") for s in shown["handwriting"] for src in sum(s.sources, []))
+    assert all(src.startswith("mnist-test:") for s in shown["blank"] for src in sum(s.sources, []))
+    for s in shown["desk"]:  # the frame's border is desk, not paper: darker or browner
+        grey = s.image.astype(np.float32).mean(axis=2)
+        border = np.concatenate([grey[:4].ravel(), grey[-4:].ravel(), grey[:, :4].ravel(),
+                                 grey[:, -4:].ravel()])
+        x, y, w, h = s.boxes[0][0]
+        sheet = np.median(grey[max(0, y - h) : y, x : x + w])
+        assert np.median(border) < sheet - 20
+
+
+def test_small_scene_digits_are_26_to_40_px_in_hd():
+    for index in range(5):
+        scene = make_scene("small", index, seed=5)
+        assert scene.image.shape[:2] == (720, 1280)
+        heights = [bh for boxes in scene.boxes for _, _, _, bh in boxes]
+        # A flat digit (a wide 2) is shorter; boxes of slightly turned digits grow by a pixel.
+        assert 26 <= np.median(heights) <= 40 and 20 <= min(heights) and max(heights) <= 43, heights
+
+
+def test_command_prints_and_updates_the_table(run_module, tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\n<!-- scenes:start -->\nold\n<!-- scenes:end -->\n\nAfter.\n")
+    result = run_module("tests.scenes", "--per-scene", "2", "--scene", "blank", "--scene", "rows",
+                        "--update", str(readme))
+    assert result.returncode == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
+    assert [r.split("|")[1].strip() for r in rows] == ["scene", "blank", "rows", "**all**"]
+    assert "| blank | 2 |" in result.stdout and "int8 features" in result.stdout
+    text = readme.read_text()
+    assert "old" not in text and "| rows | 2 |" in text
+    assert text.startswith("# Title\n") and text.rstrip().endswith("After.")
+
+
+def test_command_bad_input_is_a_clear_error(run_module, tmp_path):
+    for args in (["--scene", "beach"], ["--update", str(tmp_path / "missing.md")]):
+        result = run_module("tests.scenes", "--per-scene", "1", *args)
+        assert result.returncode == 2 and "Traceback" not in result.stderr
+        assert "error:" in result.stderr.strip().splitlines()[-1]
+
+
+def test_missing_handwriting_font_fails_loudly(monkeypatch):
+    monkeypatch.setattr(glyphs, "FONTS", glyphs.FONTS + (("/nonexistent/font.ttf", "fonts-x"),))
+    with pytest.raises(glyphs.MissingFonts, match="apt-get install fonts-x"):
+        make_scene("handwriting", 0)
