@@ -80,7 +80,7 @@ def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
         print(f"{fmt.filename} ({v.kernels} kernels): {v.accuracy:.2f}% ({v.delta:+.2f} pts vs "
               f"float), agreement {v.agreement:.2f}%, max prob diff {v.max_prob_diff:.4f}",
               flush=True)
-    print(f"{written_line(final, replaced)}, {final.stat().st_size / 1024:,.0f} KiB", flush=True)
+    print(f"{written_line(final, replaced)}: {final.stat().st_size / 1024:,.0f} KiB", flush=True)
     return final
 
 
