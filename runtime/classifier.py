@@ -6,12 +6,9 @@ must run on a Raspberry Pi without it (DESIGN.md), so the interpreters are looke
 
 from __future__ import annotations
 
-import contextlib
 import importlib
-import os
-import sys
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from runtime import metadata as model_metadata
-from runtime.errors import UserError
+from runtime.errors import UserError, native_stderr_silenced
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
@@ -75,21 +72,6 @@ def tflite_interpreter_args(kernels: str) -> dict[str, Any]:
     return {"experimental_op_resolver_type": resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
 
 
-@contextlib.contextmanager
-def _native_stderr_silenced() -> Iterator[None]:
-    """LiteRT's C++ prints 'INFO: Created TensorFlow Lite XNNPACK delegate' on file descriptor 2;
-    our CLIs promise stderr holds only real errors. Python-level exceptions still propagate."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    try:
-        with open(os.devnull, "wb") as null:
-            os.dup2(null.fileno(), 2)
-        yield
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-
-
 def _quantize(x: np.ndarray, scale: float, zero_point: int, dtype: np.dtype) -> np.ndarray:
     info = np.iinfo(dtype)
     q = np.rint(x / scale) + zero_point
@@ -116,7 +98,7 @@ class _TFLiteRunner:
 
     def __init__(self, data: bytes, threads: int, batch: int | None = None,
                  kernels: str = OPTIMIZED):
-        with _native_stderr_silenced():
+        with native_stderr_silenced():
             self._build(data, threads, batch, kernels)
 
     def _build(self, data: bytes, threads: int, batch: int | None, kernels: str) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -48,3 +50,19 @@ def cli(main: Callable[..., int | None]) -> Callable[..., int]:
         return EXIT_USER_ERROR
 
     return wrapper
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 sent to /dev/null for a while: native libraries (LiteRT's 'Created
+    TensorFlow Lite XNNPACK delegate', TensorFlow's start-up, the TFLite converter) print there,
+    and our CLIs promise stderr holds only real errors. Python-level exceptions still propagate."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 2)
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)

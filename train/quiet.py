@@ -13,7 +13,7 @@ import os
 import warnings
 from collections.abc import Iterator
 
-from runtime.classifier import _native_stderr_silenced as native_stderr_silenced
+from runtime.errors import native_stderr_silenced
 
 # Said by the TFLite converter on every full-integer conversion; nothing the user can act on.
 CONVERTER_WARNINGS = ("Statistics for quantized inputs were expected",)

@@ -73,14 +73,3 @@ def make_set(images: np.ndarray, labels: np.ndarray, count: int, seed: int):
         photo = render([images[i] for i in idx], rng, light_ink=k % 10 == 9)
         out.append((photo, "".join(str(int(labels[i])) for i in idx), idx))
     return out
-
-
-def matched(truth: str, read: str) -> int:
-    """Digits read right: the longest common subsequence of the true and read numbers."""
-    prev = [0] * (len(read) + 1)
-    for t in truth:
-        cur = [0]
-        for j, r in enumerate(read):
-            cur.append(prev[j] + 1 if t == r else max(prev[j + 1], cur[j]))
-        prev = cur
-    return prev[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.recognizer import Recognizer
+from tests.scenes.measure import matched
 
 PAGES = 150  # about 500 digits: single digits and numbers of 2 to 6 digits
 SEED = 2024
@@ -22,7 +23,7 @@ def test_reader_gets_98_percent_of_digits_right(photos, pages, classifier):
     misread = []
     for photo, truth, _ in photos:
         read = recognizer.read(photo).digits
-        right += pages.matched(truth, read)
+        right += matched(truth, read)
         total += max(len(truth), len(read))
         if read != truth:
             misread.append(f"{truth}->{read}")
@@ -32,7 +33,7 @@ def test_reader_gets_98_percent_of_digits_right(photos, pages, classifier):
     assert accuracy >= MIN_ACCURACY, misread
 
 
-def test_matched_counts_common_digits(pages):
-    assert pages.matched("1234", "1234") == 4
-    assert pages.matched("1234", "124") == 3
-    assert pages.matched("12", "") == 0
+def test_matched_counts_common_digits():
+    assert matched("1234", "1234") == 4
+    assert matched("1234", "124") == 3
+    assert matched("12", "") == 0
