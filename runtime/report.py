@@ -21,12 +21,11 @@ def update_section(path: str | Path, section: str, body: str) -> None:
     """Replace (or append) one marked section of a Markdown report."""
     path = Path(path)
     start, end = _markers(section)
-    block = f"{start}\n{body.rstrip()}\n{end}\n"
+    block = f"{start}\n{body.rstrip()}\n{end}"
     text = path.read_text(encoding="utf-8") if path.exists() else TITLE
-    if start in text and end in text:
+    if start in text and end in text:  # what follows the section stays as it was
         head, rest = text.split(start, 1)
-        tail = rest.split(end, 1)[1].lstrip("\n")
-        text = f"{head}{block}{tail}"
+        text = f"{head}{block}{rest.split(end, 1)[1]}"
     else:
-        text = f"{text.rstrip()}\n\n{block}"
+        text = f"{text.rstrip()}\n\n{block}\n"
     write_atomic(path, text)
