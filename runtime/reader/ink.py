@@ -32,6 +32,7 @@ LINE_EVIDENCE = 0.5  # of the sheet's width (height): ink in one row (column) th
 LINES_DOMINATE = 0.5  # of the ink: when lines are more, the threshold is set again without them
 DARKER_PEN = 40  # ink levels: a pen this much darker than the rules is told from them by darkness
 STROKE_MARGIN = 3  # px: a run this much longer than the line is wide is a stroke crossing it, kept
+DOUBLE_LINE = 0.6  # of the places along a line: two runs across there, it is a double line
 LINE_WIDTH_RANK = 90  # percentile of a line's width along it: a blurred line's width varies
 
 
@@ -245,8 +246,7 @@ def _lines(mask: np.ndarray, length: int, thick: int,
         if extent < length:
             continue
         own = (line[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == i)
-        across = np.count_nonzero(own, axis=0 if horizontal else 1)
-        across = across[across > 0]
+        across = _run_widths(own, horizontal)
         if not across.size:
             continue
         typical = float(np.median(across))  # columns where a digit sits on the line are wider
@@ -258,3 +258,18 @@ def _lines(mask: np.ndarray, length: int, thick: int,
         return None
     line = np.where(keep[labels], line, 0).astype(np.uint8)
     return line, max(1, int(np.ceil(max(widths))))
+
+
+
+def _run_widths(own: np.ndarray, horizontal: bool) -> np.ndarray:
+    """A line's width at each place along it; a double line (a margin drawn twice: two runs
+    across at most places) counts the width of each of its two lines, not of both."""
+    axis = 0 if horizontal else 1
+    pixels = np.count_nonzero(own, axis=axis)
+    starts = np.diff(own.view(np.int8), axis=axis, prepend=0) > 0  # where a run across starts
+    runs = np.count_nonzero(starts, axis=axis)
+    inked = runs > 0
+    pixels, runs = pixels[inked], runs[inked]
+    if pixels.size and np.count_nonzero(runs == 2) >= DOUBLE_LINE * pixels.size:
+        return pixels / runs
+    return pixels
