@@ -15,6 +15,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.reader.strokes import axis, on_a_stroke
+
 Box = tuple[int, int, int, int]  # x, y, w, h
 
 MIN_SIZE = 8  # px (longer side) at the working scale: smaller blobs are specks
@@ -64,6 +66,11 @@ CUT_BY_FRAME = "cut by the frame's edge"
 THICK_OBJECT = "thick object (pen, hand)"
 SPECK = "speck"
 SMALLER = "much smaller than the digits"
+WIDE = "wider than a digit"
+LYING = "straight stroke lying down"
+LONGER = "straight stroke longer than the digits"
+PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edge)"
+STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE)
 
 
 @dataclass(frozen=True)
@@ -336,14 +343,14 @@ def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int)
     if mark.size < min_size:
         return SPECK
     if w > MAX_ASPECT * h:
-        return "wider than a digit"
+        return WIDE
     longer = typical > 0 and mark.size > LONG_STROKE * typical
     if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
         elongation, tilt = _shape(mark)
         if elongation >= STRAIGHT and tilt > MAX_SLANT:
-            return "straight stroke lying down"
+            return LYING
         if elongation >= STRAIGHT and longer:
-            return "straight stroke longer than the digits"
+            return LONGER
     if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
         return "solid smudge"
     if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
@@ -413,6 +420,13 @@ def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarra
         else:
             shaped.append(mark)
     shaped = _without_blobs(shaped, rejected)
+    straight = [found for m, why in rejected if why in STRAIGHT_REASONS
+                and (found := axis(m.box, m.mask)) is not None and found[1] >= STRAIGHT]
+    lines = [a for a, _ in straight]
+    if lines:
+        pieces = [m for m in shaped if on_a_stroke(m.box, m.mask, lines)]
+        rejected += [(m, PIECE_OF_STROKE) for m in pieces]
+        shaped = [m for m in shaped if not any(m is p for p in pieces)]
     if not shaped:
         return Marks([], rejected)
     biggest = max(m.size for m in shaped)
