@@ -45,6 +45,7 @@ CORE_MIN_PART = 0.3  # of the height: the narrowest digit such a cut may leave
 DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
 STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
 MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
+MAX_ONE_SLANT = 55.0  # ... unless it is no bigger than the digits (a 1 written at a slant)
 LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
 LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
@@ -347,7 +348,7 @@ def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int)
     longer = typical > 0 and mark.size > LONG_STROKE * typical
     if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
         elongation, tilt = _shape(mark)
-        if elongation >= STRAIGHT and tilt > MAX_SLANT:
+        if elongation >= STRAIGHT and tilt > (MAX_SLANT if longer else MAX_ONE_SLANT):
             return LYING
         if elongation >= STRAIGHT and longer:
             return LONGER
