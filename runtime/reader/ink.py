@@ -47,7 +47,8 @@ class Ink:
     lines: np.ndarray  # uint8 255 = pixels removed as ruled, margin or grid lines
 
 
-def paper_and_ink(gray: np.ndarray, dark: bool | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+def paper_and_ink(gray: np.ndarray,
+                  dark: bool | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
     """Ink and paper maps of a gray image of either polarity (`dark` None: decided here)."""
     small = cv2.resize(gray, (max(1, gray.shape[1] // BACKGROUND_SCALE),
                               max(1, gray.shape[0] // BACKGROUND_SCALE)),
@@ -120,7 +121,8 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
 
 
 def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
-                 max_width: int = 0, faint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 max_width: int = 0,
+                 faint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The mask without long thin horizontal and vertical lines, and the pixels removed.
 
     `faint` is the ink at a lower threshold: a thin rule, broken into dashes in the mask, is
@@ -186,17 +188,17 @@ def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
                              minlength=size * len(angles))
         return counts.reshape(len(angles), size).max(axis=1) * weight
 
-    tried = dict(zip(TILT_ANGLES, fullest(list(TILT_ANGLES), True)))
+    tried = dict(zip(TILT_ANGLES, fullest(list(TILT_ANGLES), True), strict=True))
     best = max(tried, key=tried.get)
     near = [best + d for d in TILT_FINE]  # then every degree around the best
-    tried.update(zip(near, fullest(near, True)))
+    tried.update(zip(near, fullest(near, True), strict=True))
     best = max(tried, key=tried.get)
     if tried[0.0] >= tried[best]:
         best = 0.0
     if tried[best] >= fill[0]:
         return best
     angles = sorted({best, 0.0})  # vertical lines only (a margin): turned like the page
-    for angle, most in zip(angles, fullest(angles, False)):
+    for angle, most in zip(angles, fullest(angles, False), strict=True):
         if most >= fill[1]:
             return angle
     return None

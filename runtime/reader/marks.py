@@ -177,7 +177,7 @@ def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, boo
     for mark in found:
         x, y, w, h = mark.box
         cut = (x == 0, y == 0, x + w == width, y + h == height)
-        if any(c and f for c, f in zip(cut, frame)):
+        if any(c and f for c, f in zip(cut, frame, strict=True)):
             rejected.append((mark, CUT_BY_FRAME))
         else:
             kept.append(mark)
@@ -236,7 +236,8 @@ def _detached_bar(bar: list[int], body: list[int]) -> bool:
 
 
 def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
-    """The height of a typical mark: the median, the biggest left out when there are three or more."""
+    """The height of a typical mark: the median, the biggest left out when there are three or
+    more."""
     heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1].tolist()
     if len(heights) >= 3:
         heights = heights[1:]  # the biggest may be no digit at all (a pen)
@@ -312,7 +313,8 @@ def _dark_cut(mark: Mark, ink: np.ndarray, lo: int, hi: int) -> int | None:
         return None
     h = mark.box[3]
     left, right = core[:, :cut], core[:, cut:]
-    tall = [np.ptp(np.nonzero(side.any(axis=1))[0]) + 1 if side.any() else 0 for side in (left, right)]
+    tall = [np.ptp(np.nonzero(side.any(axis=1))[0]) + 1 if side.any() else 0
+            for side in (left, right)]
     return cut if min(tall) >= SPLIT_MIN_HEIGHT * h else None
 
 

@@ -51,7 +51,8 @@ class Sheet:
 
 
 def find_sheet(gray: np.ndarray, colour: np.ndarray | None = None) -> Sheet:
-    """The sheet on a gray working image (dark ink on light paper); `colour` is a BGR copy or None."""
+    """The sheet on a gray working image (dark ink on light paper); `colour` is a BGR copy or
+    None."""
     factor = max(1, int(np.ceil(max(gray.shape) / SIDE)))
     size = (max(1, gray.shape[1] // factor), max(1, gray.shape[0] // factor))
     small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
