@@ -27,6 +27,7 @@ LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at 
 LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
+BLOB_FILL = 0.72  # ... and fills this much of its rotated box (a blurred 3 or 6: about 0.65)
 BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
 DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
 PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
@@ -146,7 +147,7 @@ def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[
         peers = [j for j, m in enumerate(marks) if j != i and m.size >= PEER_SIZE * usual]
         if (len(peers) >= 2 and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)
                 and stroke(i) > BLOB_STROKE * statistics.median(stroke(j) for j in peers)
-                and box_fill(mark.mask) >= SOLID_OBJECT and not _has_hole(mark.mask)
+                and box_fill(mark.mask) >= BLOB_FILL and not _has_hole(mark.mask)
                 and not _upright_stroke(mark)):
             rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
         else:
