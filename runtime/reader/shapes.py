@@ -28,6 +28,8 @@ LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is 
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
 BLOB_FILL = 0.72  # ... and fills this much of its rotated box (a blurred 3 or 6: about 0.65)
+SOLID_BLOB_FILL, SOLID_BLOB_STROKE = 0.78, 1.4  # a blob as solid as a pen's cap: this thick
+CAP_ELONGATION = 2.5  # ... and as long for its width (a blurred 0 filled in is rounder)
 BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
 DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
 PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
@@ -145,10 +147,15 @@ def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[
     kept = []
     for i, mark in enumerate(marks):
         peers = [j for j, m in enumerate(marks) if j != i and m.size >= PEER_SIZE * usual]
-        if (len(peers) >= 2 and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)
-                and stroke(i) > BLOB_STROKE * statistics.median(stroke(j) for j in peers)
-                and box_fill(mark.mask) >= BLOB_FILL and not _has_hole(mark.mask)
-                and not _upright_stroke(mark)):
+        if not (len(peers) >= 2
+                and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)):
+            kept.append(mark)
+            continue
+        fill = box_fill(mark.mask)  # the more solid, the less thicker than the writing it need be
+        capped = fill >= SOLID_BLOB_FILL and shape(mark)[0] >= CAP_ELONGATION  # not a blurred 0
+        thicker = SOLID_BLOB_STROKE if capped else BLOB_STROKE
+        if (fill >= BLOB_FILL and stroke(i) > thicker * statistics.median(stroke(j) for j in peers)
+                and not _has_hole(mark.mask) and not _upright_stroke(mark)):
             rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
         else:
             kept.append(mark)
