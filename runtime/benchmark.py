@@ -103,7 +103,7 @@ def measure(path: Path, threads: int, runs: int, frames: tuple[np.ndarray, np.nd
     median, p99 = latency_us(classifier, runs)
     batch = throughput(classifier, max(3, runs // 10))
     recognizer = Recognizer(classifier)
-    fps, hd = (1.0 / float(np.median(_timed(lambda: recognizer.read(f), runs))) for f in frames)
+    fps, hd = (1.0 / float(np.median(_timed(lambda f=f: recognizer.read(f), runs))) for f in frames)
     return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, median, p99,
                   batch, fps, hd)
 
@@ -166,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     cv2.setNumThreads(args.threads)
     print(cpu.describe(), file=sys.stderr, flush=True)
     frames = (benchmark_frame(FRAME_SIZE), benchmark_frame(HD_FRAME_SIZE))
-    preprocess_fps = tuple(1.0 / float(np.median(_timed(lambda: find_digits(f), args.runs)))
+    preprocess_fps = tuple(1.0 / float(np.median(_timed(lambda f=f: find_digits(f), args.runs)))
                            for f in frames)
     results = []
     for path in paths:

@@ -91,7 +91,8 @@ def describe(path: str, reading: Reading) -> str:
         text = f"{path}: {lines[0].digits}  ({_detail(lines[0].items)})"
     else:
         text = f"{path}: {len(lines)} lines" + "".join(
-            f"\n  line {n}: {line.digits}  ({_detail(line.items)})" for n, line in enumerate(lines, 1))
+            f"\n  line {n}: {line.digits}  ({_detail(line.items)})"
+            for n, line in enumerate(lines, 1))
     if reading.unsure:
         text += f"  [below threshold: {_detail(reading.unsure)}]"
     return text

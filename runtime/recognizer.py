@@ -59,7 +59,7 @@ class Reading:
     @property
     def lines(self) -> list[Line]:
         edges = [0, *self.breaks, len(self.items)]
-        return [Line(self.items[a:b]) for a, b in zip(edges, edges[1:]) if b > a]
+        return [Line(self.items[a:b]) for a, b in zip(edges, edges[1:], strict=False) if b > a]
 
     @property
     def digits(self) -> str:
@@ -103,5 +103,6 @@ class Recognizer:
             return Reading([])
         lines = [[items[i] for i in line if items[i].confidence >= self.threshold]
                  for line in found.lines]
-        unsure = [items[i] for i in found.in_reading_order() if items[i].confidence < self.threshold]
+        unsure = [items[i] for i in found.in_reading_order()
+                  if items[i].confidence < self.threshold]
         return Reading.from_lines(lines, unsure)

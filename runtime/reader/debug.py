@@ -28,7 +28,8 @@ def _label(out: np.ndarray, text: str, at: tuple[int, int], colour: tuple[int, i
 
 
 def sheet_picture(image: np.ndarray, found: Found) -> np.ndarray:
-    """The input with the sheet's outline (or why the whole frame is read) and each look's region."""
+    """The input with the sheet's outline (or why the whole frame is read) and each look's
+    region."""
     out = _bgr(image)
     first = found.looks[0]
     s = first.factor / found.scale
@@ -39,7 +40,8 @@ def sheet_picture(image: np.ndarray, found: Found) -> np.ndarray:
     for k, look in enumerate(found.looks[1:], 1):
         h, w = look.work.shape
         x0, y0 = (int(v / found.scale) for v in look.origin)
-        x1, y1 = (int((o + n * look.factor) / found.scale) for o, n in zip(look.origin, (w, h)))
+        x1, y1 = (int((o + n * look.factor) / found.scale)
+                  for o, n in zip(look.origin, (w, h), strict=True))
         cv2.rectangle(out, (x0, y0), (x1, y1), LINE, 2)
         _label(out, f"closer look {k}: 1/{look.factor} scale", (x0 + 4, y0 + 14), LINE)
     return out
@@ -72,7 +74,7 @@ def rows_picture(image: np.ndarray, found: Found, labels: list[str] | None = Non
     for n, line in enumerate(found.lines):
         colour = ROW_COLOURS[n % len(ROW_COLOURS)]
         boxes = [found.boxes[i] for i in line]
-        for i, (x, y, w, h) in zip(line, boxes):
+        for i, (x, y, w, h) in zip(line, boxes, strict=True):
             cv2.rectangle(out, (x, y), (x + w, y + h), colour, 1)
             if labels is not None:
                 _label(out, labels[i], (x, y + h + 14), colour, 0.5)

@@ -11,6 +11,7 @@ from runtime.reader.ink import ink_of
 MNIST_SIDE, MNIST_BOX, MNIST_CENTRE = 28, 20, 14.0  # MNIST's mean centre of mass is (14.0, 14.0)
 PEAK_QUANTILE = 0.9  # this quantile of a digit's ink becomes full white, as in MNIST
 MNIST_STROKE = 2.2  # mean stroke width of MNIST digits, in pixels of the 20x20 box
+FAT_STROKE = 1.6  # of MNIST_STROKE: strokes fatter than this are thinned to it
 
 Box = tuple[int, int, int, int]
 
@@ -27,6 +28,11 @@ def normalize_digit(ink: np.ndarray, mask: np.ndarray, stroke: float) -> np.ndar
         k = int(round((MNIST_STROKE - stroke) / scale))
         if k >= 1:
             digit = cv2.dilate(digit, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k + 1, k + 1)))
+    elif stroke > FAT_STROKE * MNIST_STROKE:  # blurred or fat strokes close a 4 into a 9: thin them
+        k = int(round((stroke - MNIST_STROKE) / scale / 2))
+        if k >= 1:
+            disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+            digit = cv2.erode(digit, disc)
     size = (max(1, round(w * scale)), max(1, round(h * scale)))
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
     small = cv2.resize(digit, size, interpolation=interpolation).astype(np.float32)

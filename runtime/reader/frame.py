@@ -38,7 +38,8 @@ def _to_uint8(img: np.ndarray) -> np.ndarray:
 
 
 def prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """The gray image the reader works from and its scale to the input's pixels (gray = scale x input)."""
+    """The gray image the reader works from, and its scale to the input's pixels
+    (gray = scale x input)."""
     gray = to_gray(image)
     scale = 1.0
     if max(gray.shape) > MAX_SIDE:
@@ -47,7 +48,8 @@ def prepare(image: np.ndarray) -> tuple[np.ndarray, float]:
         scale = MIN_SIDE / max(gray.shape)
     if scale != 1.0:
         size = (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale)))
-        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+        interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
+        gray = cv2.resize(gray, size, interpolation=interpolation)
         scale = gray.shape[0] / image.shape[0]
     return gray, scale
 

@@ -32,6 +32,7 @@ LINE_EVIDENCE = 0.5  # of the sheet's width (height): ink in one row (column) th
 LINES_DOMINATE = 0.5  # of the ink: when lines are more, the threshold is set again without them
 DARKER_PEN = 40  # ink levels: a pen this much darker than the rules is told from them by darkness
 STROKE_MARGIN = 3  # px: a run this much longer than the line is wide is a stroke crossing it, kept
+DOUBLE_LINE = 0.6  # of the places along a line: two runs across there, it is a double line
 LINE_WIDTH_RANK = 90  # percentile of a line's width along it: a blurred line's width varies
 
 
@@ -46,7 +47,8 @@ class Ink:
     lines: np.ndarray  # uint8 255 = pixels removed as ruled, margin or grid lines
 
 
-def paper_and_ink(gray: np.ndarray, dark: bool | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
+def paper_and_ink(gray: np.ndarray,
+                  dark: bool | None = None) -> tuple[np.ndarray, np.ndarray, bool]:
     """Ink and paper maps of a gray image of either polarity (`dark` None: decided here)."""
     small = cv2.resize(gray, (max(1, gray.shape[1] // BACKGROUND_SCALE),
                               max(1, gray.shape[0] // BACKGROUND_SCALE)),
@@ -119,7 +121,8 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
 
 
 def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
-                 max_width: int = 0, faint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 max_width: int = 0,
+                 faint: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The mask without long thin horizontal and vertical lines, and the pixels removed.
 
     `faint` is the ink at a lower threshold: a thin rule, broken into dashes in the mask, is
@@ -185,17 +188,17 @@ def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
                              minlength=size * len(angles))
         return counts.reshape(len(angles), size).max(axis=1) * weight
 
-    tried = dict(zip(TILT_ANGLES, fullest(list(TILT_ANGLES), True)))
+    tried = dict(zip(TILT_ANGLES, fullest(list(TILT_ANGLES), True), strict=True))
     best = max(tried, key=tried.get)
     near = [best + d for d in TILT_FINE]  # then every degree around the best
-    tried.update(zip(near, fullest(near, True)))
+    tried.update(zip(near, fullest(near, True), strict=True))
     best = max(tried, key=tried.get)
     if tried[0.0] >= tried[best]:
         best = 0.0
     if tried[best] >= fill[0]:
         return best
     angles = sorted({best, 0.0})  # vertical lines only (a margin): turned like the page
-    for angle, most in zip(angles, fullest(angles, False)):
+    for angle, most in zip(angles, fullest(angles, False), strict=True):
         if most >= fill[1]:
             return angle
     return None
@@ -245,8 +248,7 @@ def _lines(mask: np.ndarray, length: int, thick: int,
         if extent < length:
             continue
         own = (line[y : y + h, x : x + w] > 0) & (labels[y : y + h, x : x + w] == i)
-        across = np.count_nonzero(own, axis=0 if horizontal else 1)
-        across = across[across > 0]
+        across = _run_widths(own, horizontal)
         if not across.size:
             continue
         typical = float(np.median(across))  # columns where a digit sits on the line are wider
@@ -258,3 +260,18 @@ def _lines(mask: np.ndarray, length: int, thick: int,
         return None
     line = np.where(keep[labels], line, 0).astype(np.uint8)
     return line, max(1, int(np.ceil(max(widths))))
+
+
+
+def _run_widths(own: np.ndarray, horizontal: bool) -> np.ndarray:
+    """A line's width at each place along it; a double line (a margin drawn twice: two runs
+    across at most places) counts the width of each of its two lines, not of both."""
+    axis = 0 if horizontal else 1
+    pixels = np.count_nonzero(own, axis=axis)
+    starts = np.diff(own.view(np.int8), axis=axis, prepend=0) > 0  # where a run across starts
+    runs = np.count_nonzero(starts, axis=axis)
+    inked = runs > 0
+    pixels, runs = pixels[inked], runs[inked]
+    if pixels.size and np.count_nonzero(runs == 2) >= DOUBLE_LINE * pixels.size:
+        return pixels / runs
+    return pixels

@@ -1,27 +1,36 @@
 """Marks: the binary ink cut into candidate digits; what is not a digit is rejected, with a reason.
 
-Connected components, pieces of one broken digit joined, touching digits split at their thinnest
-column; then shape and context decide: specks, long straight strokes (a pen, a rule's remnant, the
-sheet's edge), solid smudges and things touching the sheet's edge go, and only then are dots much
-smaller than the digits dropped, so something big that is not a digit never hides the digits.
+Connected components (the thick parts of a pen or a hand lying on the writing taken out first),
+pieces of one broken digit joined, touching digits split at their thinnest column or where their
+darkest ink parts; shapes.py then decides which of them are digits.
 """
 
 from __future__ import annotations
 
 import itertools
 import statistics
-from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons are the stage's API)
+    PAPER_EDGE,
+    SMALLER,
+    SOLID_OBJECT,
+    SPECK,
+    Mark,
+    Marks,
+    box_fill,
+    select,
+    shape,
+    sheet_edge,
+)
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
 MIN_SIZE = 8  # px (longer side) at the working scale: smaller blobs are specks
 MIN_DETECT = 4  # px: blobs this big may be small writing seen from afar (the reader looks closer)
 MIN_AREA = 6  # px
-RELATIVE_MIN_SIZE = 0.3  # of the biggest digit: dots and specks beside real digits
-MAX_ASPECT = 2.5  # width / height; wider blobs are lines or smudges
 MAX_FRAME_SPAN = 0.9  # components this wide or tall and touching the border are paper edges
 MAX_COMPONENTS = 64  # the largest ones; more than this is texture, not a number
 MERGE_OVERLAP = 0.5  # of the narrower box's width: pieces stacked like this are one digit
@@ -41,45 +50,16 @@ SPLIT_MIN_HEIGHT = 0.6  # of the height: the flattest digit a cut may leave
 CORE_SPLIT_ASPECT = 0.9  # narrower than SPLIT_ASPECT but wider than this: two narrow digits?
 CORE_MIN_PART = 0.3  # of the height: the narrowest digit such a cut may leave
 DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
-STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
-MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
-LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
-LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
-SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a pen or a hand
 HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
 STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
-SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
-BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
-DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
-PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
-UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 
 
-PAPER_EDGE = "edge of the paper or frame"
 CUT_BY_FRAME = "cut by the frame's edge"
 THICK_OBJECT = "thick object (pen, hand)"
-SPECK = "speck"
-SMALLER = "much smaller than the digits"
-
-
-@dataclass(frozen=True)
-class Mark:
-    box: Box  # in working pixels
-    mask: np.ndarray  # bool, the mark's ink inside its box
-
-    @property
-    def size(self) -> int:
-        return max(self.box[2], self.box[3])
-
-
-@dataclass(frozen=True)
-class Marks:
-    kept: list[Mark]
-    rejected: list[tuple[Mark, str]]  # and why
 
 
 def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,
@@ -109,7 +89,7 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
         else:
             found.append(Mark((x, y, w, h), inside))
     found = _off_frame(found, mask.shape, frame, rejected)
-    return _select(found, rejected, _edge(sheet, mask.shape), min_size)
+    return select(found, rejected, sheet_edge(sheet, mask.shape), min_size)
 
 
 def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, min_size: int,
@@ -143,22 +123,15 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
             px, py, pw, ph, _ = (int(v) for v in part_stats[i])
             part = parts[py : py + ph, px : px + pw] == i
             size = max(pw, ph)
-            if size <= BIG_OBJECT * typical or _box_fill(part) < SOLID_OBJECT:
+            if size <= BIG_OBJECT * typical or box_fill(part) < SOLID_OBJECT:
                 continue  # a thick curved stroke of a big digit, not a pen or a hand
-            if size > HUGE_OBJECT * typical or _shape(Mark((px, py, pw, ph), part))[0] >= 3.0:
+            if size > HUGE_OBJECT * typical or shape(Mark((px, py, pw, ph), part))[0] >= 3.0:
                 grown = cv2.dilate((parts == i).view(np.uint8), disc, iterations=2)
                 gone[y : y + h, x : x + w] |= grown * np.uint8(255)
                 rejected.append((Mark((x + px, y + py, pw, ph), part), THICK_OBJECT))
     if not gone.any():
         return None
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone))
-
-
-def _box_fill(part: np.ndarray) -> float:
-    """How much of its rotated bounding box a shape fills (a pen or a hand: most of it)."""
-    ys, xs = np.nonzero(part)
-    (_, (w, h), _) = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
-    return len(xs) / max((w + 1) * (h + 1), 1.0)
 
 
 def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, bool, bool, bool],
@@ -169,7 +142,7 @@ def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, boo
     for mark in found:
         x, y, w, h = mark.box
         cut = (x == 0, y == 0, x + w == width, y + h == height)
-        if any(c and f for c, f in zip(cut, frame)):
+        if any(c and f for c, f in zip(cut, frame, strict=True)):
             rejected.append((mark, CUT_BY_FRAME))
         else:
             kept.append(mark)
@@ -228,7 +201,8 @@ def _detached_bar(bar: list[int], body: list[int]) -> bool:
 
 
 def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
-    """The height of a typical mark: the median, the biggest left out when there are three or more."""
+    """The height of a typical mark: the median, the biggest left out when there are three or
+    more."""
     heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1].tolist()
     if len(heights) >= 3:
         heights = heights[1:]  # the biggest may be no digit at all (a pen)
@@ -304,122 +278,6 @@ def _dark_cut(mark: Mark, ink: np.ndarray, lo: int, hi: int) -> int | None:
         return None
     h = mark.box[3]
     left, right = core[:, :cut], core[:, cut:]
-    tall = [np.ptp(np.nonzero(side.any(axis=1))[0]) + 1 if side.any() else 0 for side in (left, right)]
+    tall = [np.ptp(np.nonzero(side.any(axis=1))[0]) + 1 if side.any() else 0
+            for side in (left, right)]
     return cut if min(tall) >= SPLIT_MIN_HEIGHT * h else None
-
-
-def _edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
-    """The band along the sheet's edge (bool), None when the whole frame is paper."""
-    if sheet is None:
-        return None
-    paper = sheet.view(np.uint8)
-    return cv2.dilate(paper, np.ones((3, 3), np.uint8)).view(bool) & ~cv2.erode(
-        paper, np.ones((5, 5), np.uint8)).view(bool)
-
-
-def _shape(mark: Mark) -> tuple[float, float]:
-    """Length over width of the mark (from its second moments), and its long axis' angle from
-    vertical in degrees."""
-    m = cv2.moments(mark.mask.view(np.uint8), binaryImage=True)
-    if m["m00"] <= 0:
-        return 1.0, 0.0
-    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
-    spread = np.sqrt(max((a - c) ** 2 + 4 * b * b, 0.0))
-    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)  # a 1 px line's
-    along = 0.5 * np.degrees(np.arctan2(2 * b, a - c))  # of the long axis, from horizontal
-    return float(np.sqrt(long / short)), float(abs(abs(along) - 90.0))
-
-
-def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:
-    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be)."""
-    x, y, w, h = mark.box
-    if mark.size < min_size:
-        return SPECK
-    if w > MAX_ASPECT * h:
-        return "wider than a digit"
-    longer = typical > 0 and mark.size > LONG_STROKE * typical
-    if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
-        elongation, tilt = _shape(mark)
-        if elongation >= STRAIGHT and tilt > MAX_SLANT:
-            return "straight stroke lying down"
-        if elongation >= STRAIGHT and longer:
-            return "straight stroke longer than the digits"
-    if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
-        return "solid smudge"
-    if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
-        return "touches the sheet's edge"
-    return ""
-
-
-def _upright_stroke(mark: Mark) -> bool:
-    """A long stroke standing up: maybe a 1, however thick its pen."""
-    elongation, tilt = _shape(mark)
-    return elongation >= UPRIGHT_ELONGATION and tilt <= UPRIGHT_TILT
-
-
-def _has_hole(mask: np.ndarray) -> bool:
-    """Whether a shape encloses background (a 0, a 6, an 8, a 9 do; a pen's cap does not)."""
-    _, hierarchy = cv2.findContours(mask.view(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
-    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
-
-
-def _stroke(mark: Mark) -> float:
-    """Mean stroke width in pixels: area over half the boundary length."""
-    own = mark.mask.view(np.uint8)
-    boundary = np.count_nonzero(own & ~cv2.erode(own, None, borderValue=0))
-    return 2.0 * np.count_nonzero(own) / max(boundary, 1)
-
-
-def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[Mark]:
-    """The marks without solid blobs far thicker than the writing around them (a pen's cap, a
-    fingertip), judged against at least two other marks not much smaller than the median."""
-    if len(marks) < 3:
-        return marks
-    dense = [np.count_nonzero(m.mask) / m.size for m in marks]  # ink per length: a cheap sieve
-    usual = statistics.median(m.size for m in marks)
-    strokes: dict[int, float] = {}
-
-    def stroke(j: int) -> float:
-        if j not in strokes:
-            strokes[j] = _stroke(marks[j])
-        return strokes[j]
-
-    kept = []
-    for i, mark in enumerate(marks):
-        peers = [j for j, m in enumerate(marks) if j != i and m.size >= PEER_SIZE * usual]
-        if (len(peers) >= 2 and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)
-                and stroke(i) > BLOB_STROKE * statistics.median(stroke(j) for j in peers)
-                and _box_fill(mark.mask) >= SOLID_OBJECT and not _has_hole(mark.mask)
-                and not _upright_stroke(mark)):
-            rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
-        else:
-            kept.append(mark)
-    return kept
-
-
-def _select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
-            min_size: int) -> Marks:
-    """Digit-like marks, not much smaller than the biggest digit, in no particular order.
-
-    Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
-    """
-    plain = [m for m in found if m.size >= min_size]
-    shaped = []
-    for mark in found:
-        others = [m.size for m in plain if m is not mark]
-        reason = _why_not(mark, float(statistics.median(others)) if others else 0.0, edge, min_size)
-        if reason:
-            rejected.append((mark, reason))
-        else:
-            shaped.append(mark)
-    shaped = _without_blobs(shaped, rejected)
-    if not shaped:
-        return Marks([], rejected)
-    biggest = max(m.size for m in shaped)
-    kept = []
-    for mark in shaped:
-        if mark.size >= RELATIVE_MIN_SIZE * biggest:
-            kept.append(mark)
-        else:
-            rejected.append((mark, SMALLER))
-    return Marks(kept, rejected)

@@ -38,4 +38,5 @@ def group_rows(boxes: list[Box]) -> list[list[int]]:
             lines.append([i])
         else:
             best.append(i)
-    return sorted(lines, key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line) / len(line))
+    return sorted(lines, key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line)
+                  / len(line))

@@ -28,6 +28,7 @@ RING = 3  # px on the small copy: brightness is compared this far inside and out
 MIN_SHARPNESS = 0.6  # of that step, seen right at the edge: a sheet's edge is sharp, a shadow's not
 TOP_PERCENTILE = 98  # the paper's own brightness
 THRESHOLD_STEPS = (0.0, 0.3, 0.55)  # from Otsu towards the paper's brightness
+QUAD_FILL = 0.88  # of its rotated box: a sheet fills this much (one joined to a keyboard less)
 MARGIN = 0.015  # of the frame's shorter side: the sheet's edge itself is not writing
 
 
@@ -50,7 +51,8 @@ class Sheet:
 
 
 def find_sheet(gray: np.ndarray, colour: np.ndarray | None = None) -> Sheet:
-    """The sheet on a gray working image (dark ink on light paper); `colour` is a BGR copy or None."""
+    """The sheet on a gray working image (dark ink on light paper); `colour` is a BGR copy or
+    None."""
     factor = max(1, int(np.ceil(max(gray.shape) / SIDE)))
     size = (max(1, gray.shape[1] // factor), max(1, gray.shape[0] // factor))
     small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
@@ -62,25 +64,38 @@ def find_sheet(gray: np.ndarray, colour: np.ndarray | None = None) -> Sheet:
         return Sheet(None, None, "nothing in view much darker than the paper")
     top = float(np.percentile(light, TOP_PERCENTILE))
     reasons: list[str] = []
+    best, best_fill = None, 0.0
     for step in THRESHOLD_STEPS:  # brighter and brighter: light things touching it fall away
-        _, bright = cv2.threshold(light, otsu + step * max(top - otsu, 0.0), 255, cv2.THRESH_BINARY)
+        level = otsu + step * max(top - otsu, 0.0)
+        _, bright = cv2.threshold(light, level, 255, cv2.THRESH_BINARY)
         bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
         found = _largest(bright)
         reason = "no bright region" if found is None else _not_a_sheet(
             small, light, *found, colour, size)
         if not reason:
-            break
+            fill = _rect_fill(found[1], found[2])
+            if fill > best_fill:
+                best, best_fill = found, fill
+            if fill >= QUAD_FILL:  # a paper-shaped sheet: nothing light is joined to it
+                break
+            continue  # maybe a white keyboard joined to the sheet: try brighter
         reasons.append(reason)
-        if reason in FINAL:  # a brighter threshold would only cut the lit part of the page out
+        if reason in FINAL or best is not None:  # brighter would only cut the page's lit part
             break
-    if reason or found is None:
+    if best is None:
         return Sheet(None, None, "; ".join(dict.fromkeys(reasons)))
-    region, filled, outline = found
+    region, filled, outline = best
     margin = max(1, int(round(MARGIN * min(gray.shape))))
     full = cv2.resize(filled, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
     full = cv2.erode(full, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * margin + 1,) * 2))
     poly = cv2.approxPolyDP(outline, 0.01 * cv2.arcLength(outline, True), True)
     return Sheet(full.astype(bool), (poly.reshape(-1, 2) * factor).astype(np.int32), "sheet")
+
+
+def _rect_fill(filled: np.ndarray, outline: np.ndarray) -> float:
+    """How much of its rotated bounding box a region fills (a sheet of paper: nearly all)."""
+    (_, (w, h), _) = cv2.minAreaRect(outline)
+    return float(filled.sum()) / max(w * h, 1.0)
 
 
 def _largest(bright: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:

@@ -11,7 +11,8 @@ from runtime.reader.ink import find_ink, remove_lines
 
 
 def _paper(h: int = 240, w: int = 320) -> np.ndarray:
-    light = np.linspace(235, 150, w, dtype=np.float32)[None, :].repeat(h, axis=0)  # lit from one side
+    # lit from one side
+    light = np.linspace(235, 150, w, dtype=np.float32)[None, :].repeat(h, axis=0)
     return light
 
 

@@ -1,0 +1,197 @@
+"""Shapes: whether a mark is a digit, judged by its shape and the marks around it.
+
+Specks, long straight strokes (a pen, a rule's remnant, the sheet's edge) and pieces lying along
+them, solid smudges, blobs far thicker than the writing and things touching the sheet's edge go;
+only then are dots much smaller than the digits dropped, so something big that is not a digit never
+hides the digits.
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from runtime.reader.strokes import axis, on_a_stroke
+
+Box = tuple[int, int, int, int]  # x, y, w, h
+
+RELATIVE_MIN_SIZE = 0.3  # of the biggest digit: dots and specks beside real digits
+MAX_ASPECT = 2.5  # width / height; wider blobs are lines or smudges
+STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
+MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
+MAX_ONE_SLANT = 55.0  # ... unless it is no bigger than the digits (a 1 written at a slant)
+LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
+LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
+SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
+SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
+BLOB_FILL = 0.72  # ... and fills this much of its rotated box (a blurred 3 or 6: about 0.65)
+SOLID_BLOB_FILL, SOLID_BLOB_STROKE = 0.78, 1.4  # a blob as solid as a pen's cap: this thick
+CAP_ELONGATION = 2.5  # ... and as long for its width (a blurred 0 filled in is rounder)
+BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
+DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
+PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
+UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
+
+PAPER_EDGE = "edge of the paper or frame"
+SPECK = "speck"
+SMALLER = "much smaller than the digits"
+WIDE = "wider than a digit"
+LYING = "straight stroke lying down"
+LONGER = "straight stroke longer than the digits"
+PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edge)"
+STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE)
+
+
+@dataclass(frozen=True)
+class Mark:
+    box: Box  # in working pixels
+    mask: np.ndarray  # bool, the mark's ink inside its box
+
+    @property
+    def size(self) -> int:
+        return max(self.box[2], self.box[3])
+
+
+@dataclass(frozen=True)
+class Marks:
+    kept: list[Mark]
+    rejected: list[tuple[Mark, str]]  # and why
+
+
+def box_fill(part: np.ndarray) -> float:
+    """How much of its rotated bounding box a shape fills (a pen or a hand: most of it)."""
+    ys, xs = np.nonzero(part)
+    (_, (w, h), _) = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
+    return len(xs) / max((w + 1) * (h + 1), 1.0)
+
+
+def sheet_edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray | None:
+    """The band along the sheet's edge (bool), None when the whole frame is paper."""
+    if sheet is None:
+        return None
+    paper = sheet.view(np.uint8)
+    return cv2.dilate(paper, np.ones((3, 3), np.uint8)).view(bool) & ~cv2.erode(
+        paper, np.ones((5, 5), np.uint8)).view(bool)
+
+
+def shape(mark: Mark) -> tuple[float, float]:
+    """Length over width of the mark (from its second moments), and its long axis' angle from
+    vertical in degrees."""
+    m = cv2.moments(mark.mask.view(np.uint8), binaryImage=True)
+    if m["m00"] <= 0:
+        return 1.0, 0.0
+    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
+    spread = np.sqrt(max((a - c) ** 2 + 4 * b * b, 0.0))
+    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)  # a 1 px line's
+    along = 0.5 * np.degrees(np.arctan2(2 * b, a - c))  # of the long axis, from horizontal
+    return float(np.sqrt(long / short)), float(abs(abs(along) - 90.0))
+
+
+def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:
+    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be)."""
+    x, y, w, h = mark.box
+    if mark.size < min_size:
+        return SPECK
+    if w > MAX_ASPECT * h:
+        return WIDE
+    longer = typical > 0 and mark.size > LONG_STROKE * typical
+    if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
+        elongation, tilt = shape(mark)
+        if elongation >= STRAIGHT and tilt > (MAX_SLANT if longer else MAX_ONE_SLANT):
+            return LYING
+        if elongation >= STRAIGHT and longer:
+            return LONGER
+    if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
+        return "solid smudge"
+    if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
+        return "touches the sheet's edge"
+    return ""
+
+
+def _upright_stroke(mark: Mark) -> bool:
+    """A long stroke standing up: maybe a 1, however thick its pen."""
+    elongation, tilt = shape(mark)
+    return elongation >= UPRIGHT_ELONGATION and tilt <= UPRIGHT_TILT
+
+
+def _has_hole(mask: np.ndarray) -> bool:
+    """Whether a shape encloses background (a 0, a 6, an 8, a 9 do; a pen's cap does not)."""
+    _, hierarchy = cv2.findContours(mask.view(np.uint8), cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    return hierarchy is not None and bool((hierarchy[0][:, 3] >= 0).any())
+
+
+def _stroke(mark: Mark) -> float:
+    """Mean stroke width in pixels: area over half the boundary length."""
+    own = mark.mask.view(np.uint8)
+    boundary = np.count_nonzero(own & ~cv2.erode(own, None, borderValue=0))
+    return 2.0 * np.count_nonzero(own) / max(boundary, 1)
+
+
+def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[Mark]:
+    """The marks without solid blobs far thicker than the writing around them (a pen's cap, a
+    fingertip), judged against at least two other marks not much smaller than the median."""
+    if len(marks) < 3:
+        return marks
+    dense = [np.count_nonzero(m.mask) / m.size for m in marks]  # ink per length: a cheap sieve
+    usual = statistics.median(m.size for m in marks)
+    strokes: dict[int, float] = {}
+
+    def stroke(j: int) -> float:
+        if j not in strokes:
+            strokes[j] = _stroke(marks[j])
+        return strokes[j]
+
+    kept = []
+    for i, mark in enumerate(marks):
+        peers = [j for j, m in enumerate(marks) if j != i and m.size >= PEER_SIZE * usual]
+        if not (len(peers) >= 2
+                and dense[i] > DENSE_SIEVE * statistics.median(dense[j] for j in peers)):
+            kept.append(mark)
+            continue
+        fill = box_fill(mark.mask)  # the more solid, the less thicker than the writing it need be
+        capped = fill >= SOLID_BLOB_FILL and shape(mark)[0] >= CAP_ELONGATION  # not a blurred 0
+        thicker = SOLID_BLOB_STROKE if capped else BLOB_STROKE
+        if (fill >= BLOB_FILL and stroke(i) > thicker * statistics.median(stroke(j) for j in peers)
+                and not _has_hole(mark.mask) and not _upright_stroke(mark)):
+            rejected.append((mark, "solid blob thicker than the writing (pen cap, finger)"))
+        else:
+            kept.append(mark)
+    return kept
+
+
+def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
+            min_size: int) -> Marks:
+    """Digit-like marks, not much smaller than the biggest digit, in no particular order.
+
+    Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
+    """
+    plain = [m for m in found if m.size >= min_size]
+    shaped = []
+    for mark in found:
+        others = [m.size for m in plain if m is not mark]
+        reason = _why_not(mark, float(statistics.median(others)) if others else 0.0, edge, min_size)
+        if reason:
+            rejected.append((mark, reason))
+        else:
+            shaped.append(mark)
+    shaped = _without_blobs(shaped, rejected)
+    straight = [found for m, why in rejected if why in STRAIGHT_REASONS
+                and (found := axis(m.box, m.mask)) is not None and found[1] >= STRAIGHT]
+    lines = [a for a, _ in straight]
+    if lines:
+        pieces = [m for m in shaped if on_a_stroke(m.box, m.mask, lines)]
+        rejected += [(m, PIECE_OF_STROKE) for m in pieces]
+        shaped = [m for m in shaped if not any(m is p for p in pieces)]
+    if not shaped:
+        return Marks([], rejected)
+    biggest = max(m.size for m in shaped)
+    kept = []
+    for mark in shaped:
+        if mark.size >= RELATIVE_MIN_SIZE * biggest:
+            kept.append(mark)
+        else:
+            rejected.append((mark, SMALLER))
+    return Marks(kept, rejected)
