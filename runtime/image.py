@@ -98,12 +98,12 @@ def describe(path: str, reading: Reading) -> str:
     return text
 
 
-def write_debug(source: Path, out_dir: Path, image: np.ndarray, found, labels: list[str]) -> None:
-    """One PNG per reader stage, named <image>.<stage>.png; each path printed on stderr."""
+def write_debug(source: Path, out_dir: Path, image: np.ndarray, found, labels: list[str],
+                notes=sys.stdout) -> None:
+    """One PNG per reader stage, named <image>.<stage>.png; each path printed to `notes`."""
     for stage, picture in pictures(image, found, labels):
         path = out_dir / f"{source.stem}.{stage}.png"
-        save_image(path, picture)
-        print(f"{PROG}: debug: {path}", file=sys.stderr, flush=True)
+        print(written(path, save_image(path, picture)), file=notes, flush=True)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -131,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     for folder in (out_dir, debug_dir):
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
+    notes = sys.stderr if args.json else sys.stdout  # --json keeps stdout for JSON lines only
     failed = 0
     for name in args.paths:
         try:
@@ -147,9 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         if out_dir is not None:
             target = annotated_path(Path(name), out_dir)
             replaced = save_image(target, annotate(image, reading))
-            print(written(target, replaced), file=sys.stderr if args.json else sys.stdout)
+            print(written(target, replaced), file=notes)
         if debug_dir is not None:
-            write_debug(Path(name), debug_dir, image, found, [str(i.digit) for i in items])
+            write_debug(Path(name), debug_dir, image, found, [str(i.digit) for i in items], notes)
     return EXIT_USER_ERROR if failed else 0
 
 

@@ -71,8 +71,13 @@ def test_image_debug_pictures(run_module, photo_dir, tmp_path):
     written = sorted(p.name for p in out.iterdir())
     assert written == ["number.1-sheet.png", "number.2-ink.png", "number.3-marks.png",
                        "number.4-rows.png"]
-    assert all(str(out / name) in result.stderr for name in written)
+    assert [f"wrote {out / name}" for name in written] == result.stdout.splitlines()[1:]
+    assert result.stderr == ""
     assert all(cv2.imread(str(out / name)) is not None for name in written)
+    as_json = run_module("runtime.image", str(photo_dir / "number.jpg"), "--debug", str(out),
+                         "--json")
+    assert len(as_json.stdout.splitlines()) == 1  # stdout keeps only the JSON line
+    assert f"wrote {out / written[0]} (replaced the previous file)" in as_json.stderr
 
 
 def _bad_files(folder, photo_dir):
