@@ -13,13 +13,13 @@ PER_SCENE = 25
 SEED = 2026  # not the README table's seed: the floors are not tuned on the published numbers
 # Numbers read exactly (every line, in order), of PER_SCENE per kind and of all. Issue 8 aims at
 # 90% in every scene and 95% overall; the reader does not reach that yet. Measured on 2026-11-30
-# (reader at 86225ba, int8 model, AMD EPYC with AVX-512 VNNI): blank 24, handwriting 22,
-# squared 22, ruled 23, rows 20, desk 19, small 17, dim 22 of 25; 169 of 200. Each floor sits one
-# scene below that (three overall), so a regression fails; raise them as the reader improves, never
-# above what it measures.
-FLOORS = {"blank": 23, "handwriting": 21, "squared": 21, "ruled": 22, "rows": 19, "desk": 18,
-          "small": 16, "dim": 21}
-OVERALL_FLOOR = 166
+# (reader at eca4f3b, int8 model, AMD EPYC with AVX-512 VNNI): blank 24, handwriting 22,
+# squared 22, ruled 25, rows 21, desk 19, small 18, dim 23 of 25; 174 of 200. Each floor sits one
+# scene below that (four overall), so a regression fails while a CPU whose int8 rounding moves one
+# reading does not; raise them as the reader improves, never above what it measures.
+FLOORS = {"blank": 23, "handwriting": 21, "squared": 21, "ruled": 24, "rows": 20, "desk": 18,
+          "small": 17, "dim": 22}
+OVERALL_FLOOR = 170
 FRAMES = {(480, 640), (720, 1280)}
 
 
