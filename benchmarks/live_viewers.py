@@ -32,6 +32,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from runtime.errors import cli  # noqa: E402
 from runtime.formats import DEFAULT_MODEL  # noqa: E402
 from runtime.live import FrameSlot, LiveServer  # noqa: E402
 from runtime.reader.stabilizer import Stabilizer  # noqa: E402
@@ -161,6 +162,7 @@ def measure(frames: list[np.ndarray], model: str, viewers: int, slices: int,
     return results
 
 
+@cli
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--video", help="default: a generated video of MNIST test digits")
@@ -196,4 +198,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
