@@ -26,6 +26,7 @@ from export.source import calibration_images  # noqa: E402
 from runtime import cpu, dataset  # noqa: E402
 from runtime.benchmark import latency_us  # noqa: E402
 from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions  # noqa: E402
+from runtime.errors import cli  # noqa: E402
 
 CANDIDATES = {  # name: (activation type, weight type, reduce_range)
     "s8 act / s8 weights, 8-bit (old)": ("int8", "int8", False),
@@ -36,6 +37,7 @@ CANDIDATES = {  # name: (activation type, weight type, reduce_range)
 }
 
 
+@cli
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--float", type=Path, default=Path("models/mnist_cnn_float32.onnx"))
