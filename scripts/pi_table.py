@@ -10,8 +10,6 @@ import json
 import sys
 from pathlib import Path
 
-from runtime.errors import cli
-
 HEADER = ("| model | kernel path | accuracy | float, same images | agreement | images "
           "| contract | emulated CPU |\n|---|---|---:|---:|---:|---:|---|---|")
 
@@ -24,7 +22,6 @@ def rows(lines: list[dict], emulated: str) -> list[str]:
             for r in lines]
 
 
-@cli
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("results", type=Path)
