@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from export import saturation
 from export.context import Context
 
 OPSET = 17  # recent, and supported by tf2onnx 1.17 (up to 18) and every current onnxruntime
@@ -64,8 +65,23 @@ def quantize(float_onnx: bytes, calibration: np.ndarray, activations: str = ACTI
                         activation_type=types[activations], weight_type=types[weights],
                         reduce_range=reduce_range)
         proto = onnx.load(str(dst))
+    if weights == "int8" and reduce_range:
+        _hold_to_seven_bits(proto)
     onnx.checker.check_model(proto)
     return proto.SerializeToString()
+
+
+def _hold_to_seven_bits(proto) -> None:
+    """reduce_range quantizes s8 weights symmetrically to [-64, 64]: +64 is an 8th bit. Each
+    channel's largest positive weight, when it landed on +64, becomes 63 (one step of 64), so the
+    weights are 7-bit as export/saturation.py asks, with scales and int32 biases unchanged."""
+    from onnx import numpy_helper
+
+    low, high = saturation.S8_WEIGHT_RANGE
+    for _, init in saturation.weight_initializers(proto.graph):
+        w = numpy_helper.to_array(init)
+        if w.dtype == np.int8 and (w.min() < low or w.max() > high):
+            init.CopyFrom(numpy_helper.from_array(np.clip(w, low, high).astype(np.int8), init.name))
 
 
 def int8(ctx: Context) -> bytes:

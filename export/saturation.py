@@ -4,7 +4,8 @@ onnxruntime's x86 int8 GEMM (MLAS) without VNNI (AVX2, AVX-512 BW) multiplies u8
 weights with VPMADDUBSW, which adds two u8*s8 products into a saturating int16. s8 activations are
 shifted to u8 first, so either way an activation reaches 255: a pair stays exact only when
 255 * (|w1| + |w2|) <= 32767, which holds for every pair when all |w| <= 64 (2 * 255 * 64 = 32640).
-onnxruntime's 7-bit weights (reduce_range=True) are exactly [-64, 64]. VNNI (VPDPBUSD) adds into
+The rule asks for 7-bit weights, [-64, 63], one inside that bound. onnxruntime's reduce_range gives
+[-64, 64], so export/convert_onnx.py holds its weights to 7 bits. VNNI (VPDPBUSD) adds into
 int32 and never saturates, so a full-range model passes on the exporting VNNI machine and fails on
 an AVX2 one. u8 weights take MLAS's U8U8 kernels, which widen both operands to int16 (VPMADDWD into
 int32): safe by construction. ARM NEON widens as well (and its SDOT/UDOT add into int32).
@@ -20,7 +21,8 @@ import numpy as np
 from export.validate import ValidationError
 
 MATRIX_OPS = {"Conv", "MatMul", "Gemm"}  # the ops that run on MLAS's int8 GEMM
-S8_WEIGHT_LIMIT = 64  # |w| for s8 weights against 8-bit activations (see above)
+S8_WEIGHT_RANGE = (-64, 63)  # 7-bit s8 weights against 8-bit activations (see above)
+S8_WEIGHT_LIMIT = max(-S8_WEIGHT_RANGE[0], S8_WEIGHT_RANGE[1])  # the largest |w| allowed
 INT16_MAX = 32767
 ACTIVATION_MAX = 255  # an 8-bit activation as the u8 operand of VPMADDUBSW
 assert 2 * ACTIVATION_MAX * S8_WEIGHT_LIMIT <= INT16_MAX
@@ -36,11 +38,8 @@ def _load(model):
     return model if isinstance(model, onnx.ModelProto) else onnx.load(str(model))
 
 
-def matrix_weights(model) -> list[tuple[str, np.ndarray]]:
-    """(node name, quantized weight) of every Conv/MatMul/Gemm weight from a QDQ initializer."""
-    from onnx import numpy_helper
-
-    graph = _load(model).graph
+def weight_initializers(graph) -> list[tuple[str, object]]:
+    """(node name, quantized weight TensorProto) of every Conv/MatMul/Gemm weight of a QDQ graph."""
     inits = {i.name: i for i in graph.initializer}
     producers = {out: node for node in graph.node for out in node.output}
     found = []
@@ -49,8 +48,16 @@ def matrix_weights(model) -> list[tuple[str, np.ndarray]]:
             continue
         dq = producers.get(node.input[1])
         if dq is not None and dq.op_type == "DequantizeLinear" and dq.input[0] in inits:
-            found.append((node.name or node.op_type, numpy_helper.to_array(inits[dq.input[0]])))
+            found.append((node.name or node.op_type, inits[dq.input[0]]))
     return found
+
+
+def matrix_weights(model) -> list[tuple[str, np.ndarray]]:
+    """(node name, quantized weight) of every Conv/MatMul/Gemm weight from a QDQ initializer."""
+    from onnx import numpy_helper
+
+    return [(name, numpy_helper.to_array(init))
+            for name, init in weight_initializers(_load(model).graph)]
 
 
 def largest_weight(model) -> int:
@@ -72,9 +79,9 @@ def problems(model) -> list[str]:
             found.append(f"{name}: weight type {w.dtype}, expected int8 or uint8")
             continue
         low, high = int(w.min()), int(w.max())
-        if max(-low, high) > S8_WEIGHT_LIMIT:
-            found.append(f"{name}: s8 weights span [{low}, {high}], beyond "
-                         f"[-{S8_WEIGHT_LIMIT}, {S8_WEIGHT_LIMIT}]")
+        if low < S8_WEIGHT_RANGE[0] or high > S8_WEIGHT_RANGE[1]:
+            found.append(f"{name}: s8 weights span [{low}, {high}], beyond the 7 bits of "
+                         f"[{S8_WEIGHT_RANGE[0]}, {S8_WEIGHT_RANGE[1]}]")
     return found
 
 

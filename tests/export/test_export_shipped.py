@@ -67,7 +67,7 @@ def test_artifact_metadata_names_its_source(fmt: Format, reference):
 
 
 def test_shipped_onnx_int8_cannot_saturate():
-    """From the weights and types alone: every s8 weight in [-64, 64] (or u8 weights)."""
+    """From the weights and types alone: every s8 weight in 7 bits, [-64, 63] (or u8 weights)."""
     from export import saturation
 
     path = _shipped("mnist_cnn_int8.onnx")

@@ -38,7 +38,8 @@ def tiny_qdq_conv(path, weights: np.ndarray) -> None:
 
 
 @pytest.mark.parametrize("low, high, dtype, safe", [
-    (-64, 64, np.int8, True),  # onnxruntime's reduce_range: 2 * 255 * 64 = 32640 fits int16
+    (-64, 63, np.int8, True),  # 7 bits
+    (-64, 64, np.int8, False),  # onnxruntime's reduce_range: +64 is an 8th bit
     (-64, 65, np.int8, False),
     (-65, 10, np.int8, False),
     (-127, 127, np.int8, False),  # full 8-bit range: VPMADDUBSW pairs saturate on AVX2
