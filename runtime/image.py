@@ -18,7 +18,7 @@ from runtime.files import write_atomic, written
 from runtime.formats import DEFAULT_MODEL
 from runtime.reader.debug import pictures
 from runtime.reader.pipeline import find_digits
-from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
+from runtime.recognizer import DEFAULT_THRESHOLD, Item, Reading, Recognizer
 
 PROG = "runtime.image"
 JPEG_MAGIC, PNG_MAGIC = b"\xff\xd8", b"\x89PNG\r\n\x1a\n"
@@ -78,7 +78,8 @@ def annotated_path(source: Path, out_dir: Path) -> Path:
     return out_dir / f"{source.stem}.annotated{suffix}"
 
 
-def _detail(items: list) -> str:
+def confidences(items: list[Item]) -> str:
+    """'4 99%, 2 87%': each digit with its confidence."""
     return ", ".join(f"{i.digit} {i.confidence:.0%}" for i in items)
 
 
@@ -88,13 +89,13 @@ def describe(path: str, reading: Reading) -> str:
     if not lines:
         text = f"{path}: no digits found"
     elif len(lines) == 1:
-        text = f"{path}: {lines[0].digits}  ({_detail(lines[0].items)})"
+        text = f"{path}: {lines[0].digits}  ({confidences(lines[0].items)})"
     else:
         text = f"{path}: {len(lines)} lines" + "".join(
-            f"\n  line {n}: {line.digits}  ({_detail(line.items)})"
+            f"\n  line {n}: {line.digits}  ({confidences(line.items)})"
             for n, line in enumerate(lines, 1))
     if reading.unsure:
-        text += f"  [below threshold: {_detail(reading.unsure)}]"
+        text += f"  [below threshold: {confidences(reading.unsure)}]"
     return text
 
 

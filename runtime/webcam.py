@@ -22,7 +22,7 @@ from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
-from runtime.image import quiet_opencv
+from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
@@ -210,8 +210,7 @@ def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
     where = f"frame {frame} at {seconds:.1f}s"
     if not reading.items:
         return f"{where}: no digits found"
-    detail = ", ".join(f"{i.digit} {i.confidence:.0%}" for i in reading.items)
-    return f"{where}: {_one_line(reading.digits)}  ({detail})"
+    return f"{where}: {_one_line(reading.digits)}  ({confidences(reading.items)})"
 
 
 def _serve_until_stopped(headless: bool) -> None:
