@@ -5,7 +5,8 @@ but keeps shadow edges, so uneven light cancels out); ink = how much darker than
 pixel is; Otsu on that, bounded so a blank page gives nothing. Ruled, margin and grid lines are long
 thin runs: an opening with a long kernel finds them (on a copy thickened across the line, so a
 slightly tilted rule still has long runs), and within a line only the pixels of strokes thicker
-than the line survive, so a digit the line crosses or touches comes out whole.
+than the line survive, so a digit the line crosses or touches comes out whole; a stroke lying along
+a line (the bar of a 4 on a rule) comes back where the line holds far more ink than nearby.
 """
 
 from __future__ import annotations
@@ -34,6 +35,10 @@ DARKER_PEN = 40  # ink levels: a pen this much darker than the rules is told fro
 STROKE_MARGIN = 3  # px: a run this much longer than the line is wide is a stroke crossing it, kept
 DOUBLE_LINE = 0.6  # of the places along a line: two runs across there, it is a double line
 LINE_WIDTH_RANK = 90  # percentile of a line's width along it: a blurred line's width varies
+ALONG_RUN = 7  # px: removed pixels in a run this long along a direction belong to a line that way
+ACROSS_WINDOW = 7  # px: ink is added up across a line over this many pixels
+LINE_NEIGHBOURHOOD = 61  # px along the line (at least; a quarter of the image): what it holds
+STROKE_ON_LINE = 2.0  # times the line's own ink across it: a pen stroke lies along the line there
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,45 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
         if pen - rule >= DARKER_PEN:
             back = cv2.bitwise_and(lines, binarize(ink, (rule + pen) / 2))
             clean, lines = cv2.bitwise_or(clean, back), cv2.bitwise_xor(lines, back)
+        back = strokes_on_lines(ink, clean, lines)
+        if back.any():
+            clean, lines = cv2.bitwise_or(clean, back), cv2.bitwise_xor(lines, back)
     return Ink(ink, paper, dark, clean, lines)
+
+
+def strokes_on_lines(ink: np.ndarray, clean: np.ndarray, lines: np.ndarray) -> np.ndarray:
+    """Pixels taken out as lines that are a pen stroke lying along the line (the bar of a 4 on a
+    rule): across the line there, the ink adds up to much more than the same line holds nearby.
+
+    The pen need not be darker than the rule overall (a blue pen on blue rules): the test is local,
+    against the line on either side of the stroke, so uneven light and faded rules do not matter.
+    What the line holds nearby is a grey opening along it: the lowest the line is over a stretch
+    longer than a digit's bar, so a stroke shorter than that stands out above it.
+    """
+    out = np.zeros_like(lines)
+    weight = ink.astype(np.float32)
+    stretch = max(LINE_NEIGHBOURHOOD, max(ink.shape) // 4)
+    for horizontal in (True, False):
+        along = (ALONG_RUN, 1) if horizontal else (1, ALONG_RUN)  # (w, h)
+        own = cv2.morphologyEx(lines, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))
+        if not own.any():
+            continue
+        on = own > 0
+        across = (1, ACROSS_WINDOW) if horizontal else (ACROSS_WINDOW, 1)
+        total = cv2.boxFilter(weight * on, -1, across, normalize=False)  # ink across the line
+        window = (stretch, ACROSS_WINDOW) if horizontal else (ACROSS_WINDOW, stretch)
+        kernel = np.ones(window[::-1], np.uint8)
+        lowest = cv2.erode(np.where(on, total, np.float32(np.inf)), kernel)
+        usual = cv2.dilate(np.where(on, lowest, np.float32(0)), kernel)
+        out |= ((total > STROKE_ON_LINE * usual) & on).astype(np.uint8) * 255
+    if not out.any():
+        return out
+    # a stroke on a line belongs to a digit: it touches ink that is not line
+    count, labels = cv2.connectedComponents(out, connectivity=8)
+    touching = np.unique(labels[(cv2.dilate(clean, np.ones((3, 3), np.uint8)) > 0) & (out > 0)])
+    keep = np.zeros(count, bool)
+    keep[touching[touching > 0]] = True
+    return np.where(keep[labels], 255, 0).astype(np.uint8)
 
 
 def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,

@@ -18,6 +18,7 @@ from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons a
     SMALLER,
     SOLID_OBJECT,
     SPECK,
+    THICK_OBJECT,
     Mark,
     Marks,
     box_fill,
@@ -42,6 +43,7 @@ BAR_JOINT = 1.0  # ... when the two together are no wider than this (of the heig
 MAX_PIECE = 2.0  # of the typical mark's height: bigger is never a piece of a digit
 MAX_MERGED = 1.5  # joined pieces at most this tall relative to the typical mark: rows stay apart
 ROW_GAP = 0.15  # of the taller piece: ... unless the gap between them is smaller than this
+BROKEN_GAP, BROKEN_JOINT = 0.4, 1.25  # of a whole digit's height: a faint digit's pieces, stacked
 SPLIT_ASPECT = 1.3  # wider than this (width / height): maybe digits that touch
 SPLIT_ZONE = (0.3, 0.7)  # the cut is looked for in this part of the width
 SPLIT_MAX_INK = 0.15  # of the height: a column this thin is where two digits touch
@@ -59,7 +61,6 @@ LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 
 
 CUT_BY_FRAME = "cut by the frame's edge"
-THICK_OBJECT = "thick object (pen, hand)"
 
 
 def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,
@@ -167,7 +168,7 @@ def _candidates(stats: np.ndarray, shape: tuple[int, int], labels: np.ndarray,
     return found[np.argsort(-area[found])][:MAX_COMPONENTS].tolist()
 
 
-def _belong_together(a: list[int], b: list[int], typical: float) -> bool:
+def _belong_together(a: list[int], b: list[int], typical: float, whole: float) -> bool:
     """Two boxes that are pieces of one digit: stacked over each other, or a small piece touching
     the span of a big one (the bar of a 7 or a 5 drawn apart from the rest)."""
     (xa, ya, wa, ha), (xb, yb, wb, hb) = a, b
@@ -182,6 +183,10 @@ def _belong_together(a: list[int], b: list[int], typical: float) -> bool:
         return True
     if overlap >= STACK_OVERLAP * min(wa, wb) and -0.2 * min(ha, hb) <= gap <= 0.25 * max(ha, hb):
         return True  # one above the other: a stroke broken across
+    joint = max(ya + ha, yb + hb) - min(ya, yb)
+    if overlap >= STACK_OVERLAP * min(wa, wb) and 0 <= gap <= BROKEN_GAP * whole \
+            and joint <= BROKEN_JOINT * whole:
+        return True  # a faint digit broken in two, together no taller than a digit
     small, big = sorted((max(wa, ha), max(wb, hb)))
     piece = small < PIECE_SIZE * big or min(ha, hb) < PIECE_HEIGHT * max(ha, hb)
     if overlap >= 0 and piece and gap <= 0.25 * max(ha, hb):
@@ -212,12 +217,14 @@ def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
 def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
     """Groups of labels that make one digit, with their joint box."""
     typical = _typical_height(stats, labels)
+    # a whole digit's height: pieces and bars drag the median down, the upper quartile less
+    whole = float(np.percentile(stats[labels, cv2.CC_STAT_HEIGHT], 75)) if labels else 0.0
     groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
     merged = True
     while merged:
         merged = False
         for i, j in itertools.combinations(range(len(groups)), 2):
-            if _belong_together(groups[i][1], groups[j][1], typical):
+            if _belong_together(groups[i][1], groups[j][1], typical, whole):
                 (xi, yi, wi, hi), (xj, yj, wj, hj) = groups[i][1], groups[j][1]
                 x0, y0 = min(xi, xj), min(yi, yj)
                 x1, y1 = max(xi + wi, xj + wj), max(yi + hi, yj + hj)

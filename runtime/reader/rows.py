@@ -9,6 +9,7 @@ from __future__ import annotations
 Box = tuple[int, int, int, int]  # x, y, w, h
 
 MIN_OVERLAP = 0.35  # of the shorter mark's height: two marks side by side share this much of it
+FRAGMENT = 0.5  # of a line's tallest mark: a mark this flat (a stray piece) does not lead the line
 
 
 def _overlap(a: Box, b: Box) -> tuple[float, float]:
@@ -31,7 +32,7 @@ def group_rows(boxes: list[Box]) -> list[list[int]]:
         box = boxes[i]
         best, best_score = None, 0.0
         for line in lines:
-            shorter, taller = _overlap(box, boxes[line[-1]])
+            shorter, taller = _overlap(box, boxes[_leader(line, boxes)])
             if shorter >= MIN_OVERLAP and taller > best_score:
                 best, best_score = line, taller
         if best is None:
@@ -40,3 +41,9 @@ def group_rows(boxes: list[Box]) -> list[list[int]]:
             best.append(i)
     return sorted(lines, key=lambda line: sum(boxes[i][1] + boxes[i][3] / 2 for i in line)
                   / len(line))
+
+
+def _leader(line: list[int], boxes: list[Box]) -> int:
+    """The mark a line's next mark is compared with: its last one that is not a stray piece."""
+    tallest = max(boxes[i][3] for i in line)
+    return next(i for i in reversed(line) if boxes[i][3] >= FRAGMENT * tallest)

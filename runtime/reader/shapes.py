@@ -24,7 +24,7 @@ STRAIGHT = 5.0  # length over width of the mark's rotated box: a straight stroke
 MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not a 1
 MAX_ONE_SLANT = 55.0  # ... unless it is no bigger than the digits (a 1 written at a slant)
 LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
-LONG_STROKE = 1.8  # a straight stroke this much longer than the other marks is not a 1
+LONG_STROKE = 1.5  # a straight stroke this much longer than the other marks is not a 1
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
 BLOB_FILL = 0.72  # ... and fills this much of its rotated box (a blurred 3 or 6: about 0.65)
@@ -42,7 +42,8 @@ WIDE = "wider than a digit"
 LYING = "straight stroke lying down"
 LONGER = "straight stroke longer than the digits"
 PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edge)"
-STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE)
+THICK_OBJECT = "thick object (pen, hand)"
+STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT)
 
 
 @dataclass(frozen=True)

@@ -80,3 +80,24 @@ def test_short_strokes_are_not_lines():
     cv2.line(mask, (100, 100), (160, 100), 255, 3)  # the bar of a 7, not a rule
     clean, gone = remove_lines(mask)
     assert not gone.any() and np.array_equal(clean, mask)
+
+
+def test_a_stroke_lying_along_a_rule_stays(monkeypatch):
+    """The bar of a 4 written on a rule, in a pen hardly darker than the rule (blue on blue):
+    across the rule there, the ink adds up to far more than the rule holds on either side, so the
+    bar is the digit's, not the rule's."""
+    strokes = np.zeros((240, 320), np.float32)
+    for y in range(20, 240, 30):  # rules every 30 px, 2 px thick, a little lighter than the pen
+        strokes[y : y + 2, :] = 0.85
+    four = np.zeros_like(strokes)
+    cv2.line(four, (150, 95), (132, 141), 1.0, 5)
+    four[139:143, 132:187] = 1.0  # the bar: on the rule (rows 140-141), 4 px wide
+    cv2.line(four, (180, 100), (180, 190), 1.0, 5)
+    ink = find_ink(_ink_on(_paper(), np.maximum(strokes, four), 0.6))
+    bar = ink.mask[138:144, 140:175] > 0
+    assert np.count_nonzero(bar.any(axis=0)) >= 0.9 * bar.shape[1]  # the bar is whole
+    count, _ = cv2.connectedComponents(ink.mask[85:200, 120:200])
+    assert count == 2  # one 4, not a 1 and a 1
+    outside = ink.mask.copy()
+    outside[85:200, 120:200] = 0
+    assert np.count_nonzero(outside) < 0.02 * np.count_nonzero(ink.lines)  # the rules are gone

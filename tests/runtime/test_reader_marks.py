@@ -97,3 +97,31 @@ def test_a_pen_cap_is_rejected_but_a_thick_one_is_kept(digits):
     assert sorted(m.box[0] for m in marks.kept) == sorted(
         [m.box[0] for m in find_marks(_page(digits)).kept] + [260])
     assert any("solid blob" in why for why in _reasons(marks))
+
+
+def test_a_faint_digit_broken_across_is_one_mark(digits):
+    """A 5 too faint to pass the threshold: its bar and bowl top, then a gap, then the tail of its
+    bowl, low and to the left (as in a photo of small writing): one mark, as together they are no
+    taller than a digit. Two digits of two rows are never that close."""
+    _, _, eight = digits
+    mask = _page([eight, eight, np.zeros_like(eight), eight, eight], x0=4)
+    x, y = 4 + 2 * 62 + 14, 111
+    top = np.array([[x + 26, y], [x + 6, y], [x + 4, y + 12], [x + 20, y + 12], [x + 26, y + 18]])
+    cv2.polylines(mask, [top], False, 255, 3)
+    cv2.line(mask, (x + 8, y + 30), (x - 6, y + 33), 255, 3)  # the tail, 10 px lower, to the left
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask[100:160, x - 5 : x + 35])
+    assert count == 3  # two pieces: the test is about joining them
+    marks = find_marks(mask)
+    assert len(marks.kept) == 5
+    assert sorted((m.box[0] - 4) // 62 for m in marks.kept) == [0, 1, 2, 3, 4]
+
+
+def test_a_straight_stroke_half_again_as_long_as_the_digits_is_no_one(digits):
+    mask = _page(digits)
+    cv2.line(mask, (270, 95), (281, 157), 255, 6)  # a pen's cap, 1.6 times a digit's height
+    marks = find_marks(mask)
+    assert len(marks.kept) == 3
+    assert "straight stroke longer than the digits" in _reasons(marks)
+    one = _page(digits)
+    cv2.line(one, (250, 100), (256, 152), 255, 5)  # a 1 as tall as the digits stays
+    assert len(find_marks(one).kept) == 4
