@@ -15,7 +15,8 @@ from train.recipes import RECIPES
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m train", description=__doc__)
     p.add_argument("--recipe", choices=sorted(RECIPES), default="article",
-                   help="article: the article's 5 epochs; strong: 20 epochs, one-cycle schedule")
+                   help="article: the article's 5 epochs; strong: 20 epochs, one-cycle schedule; "
+                   "scenes: strong with half of each batch photographed and cut by the reader")
     p.add_argument("--epochs", type=positive_int, help="override the recipe's epoch count")
     p.add_argument("--batch-size", type=positive_int, help="override the recipe's batch size")
     p.add_argument("--seed", type=int, default=0, help="same seed, same run (default 0)")

@@ -53,14 +53,31 @@ def augment_batch(images: tf.Tensor, aug: Augmentation, seed: tf.Tensor) -> tf.T
 
 
 def training_dataset(images: np.ndarray, labels: np.ndarray, batch_size: int,
-                     aug: Augmentation | None, seed: int) -> tf.data.Dataset:
-    """An endless shuffled, augmented stream of (float images, one-hot labels) batches."""
-    ds = tf.data.Dataset.from_tensor_slices((images, labels))
+                     aug: Augmentation | None, seed: int, scenes: np.ndarray | None = None,
+                     scene_share: float = 0.0) -> tf.data.Dataset:
+    """An endless shuffled, augmented stream of (float images, one-hot labels) batches.
+
+    `scenes` (copies, N, 28, 28) holds scene-like versions of each image: each image is replaced by
+    one of its copies with probability `scene_share`."""
+    if scenes is None:
+        scenes = images[None]
+        scene_share = 0.0
+    alternates = np.moveaxis(scenes, 0, 1)  # (N, copies, 28, 28): shuffled along with the image
+    copies = alternates.shape[1]
+    ds = tf.data.Dataset.from_tensor_slices((images, alternates, labels))
     ds = ds.shuffle(len(images), seed=seed, reshuffle_each_iteration=True).repeat()
     ds = ds.batch(batch_size).enumerate()
 
     def prepare(step, batch):
-        x, y = batch
+        x, alt, y = batch
+        if scene_share > 0:
+            s1, s2 = tf.unstack(tf.random.experimental.stateless_split(
+                tf.stack([tf.constant(seed + 1, tf.int64), step]), 2))
+            n = tf.shape(x)[0]
+            pick = tf.random.stateless_uniform([n], s1) < scene_share
+            copy = tf.random.stateless_uniform([n], s2, 0, copies, tf.int32)
+            chosen = tf.gather(alt, copy, axis=1, batch_dims=1)
+            x = tf.where(pick[:, None, None], chosen, x)
         x = tf.cast(x, tf.float32)[..., None] / 255.0
         if aug is not None:
             x = augment_batch(x, aug, tf.stack([tf.constant(seed, tf.int64), step]))

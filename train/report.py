@@ -44,8 +44,8 @@ def confusion(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
 
 
 def model_card(*, config, model, history: dict, epoch_seconds: list[float], train_seconds: float,
-               test_labels: np.ndarray, predictions: np.ndarray, sha256: dict[str, str],
-               sizes: dict[str, int]) -> dict:
+               scene_validation: float, test_labels: np.ndarray, predictions: np.ndarray,
+               sha256: dict[str, str], sizes: dict[str, int]) -> dict:
     """Everything needed to judge and reproduce the run."""
     from train.recipes import as_dict
 
@@ -67,6 +67,8 @@ def model_card(*, config, model, history: dict, epoch_seconds: list[float], trai
         "mean_seconds_per_epoch": round(float(np.mean(epoch_seconds)), 2),
         "train_seconds": round(train_seconds, 1),
         "final_validation_accuracy": round(100 * float(history["val_accuracy"][-1]), 3),
+        # the validation digits photographed on paper and cut out by the reader (train.degrade)
+        "scene_validation_accuracy": round(scene_validation, 3),
         "history": {k: [round(float(v), 5) for v in values] for k, values in history.items()
                     if k != "learning_rate"},
         "dataset_sha256": sha256,

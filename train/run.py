@@ -15,10 +15,13 @@ from runtime import dataset
 from runtime.files import publish, temp_beside, written
 from train import report
 from train.augment import eval_dataset, training_dataset
+from train.degrade import scene_crops
 from train.model import build_model
 from train.recipes import Recipe
 
 MODEL_NAME = "mnist_cnn.keras"
+SCENE_COPIES = 2  # scene-like crops made per training image, for recipes that use them
+SCENE_VALIDATION_SEED = 8  # every run's validation digits are photographed the same way
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,14 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
     x_train, y_train = train_split.images[train_idx], train_split.labels[train_idx]
     x_val, y_val = train_split.images[val_idx], train_split.labels[val_idx]
 
+    scenes = None
+    if recipe.scene_share > 0:
+        scenes = np.stack([scene_crops(x_train, config.seed * SCENE_COPIES + k, workers=2)
+                           for k in range(SCENE_COPIES)])
+    # How well the model reads validation digits as the reader cuts them from a photo: the
+    # number to choose scene training by (never the test set).
+    x_val_scenes = scene_crops(x_val, SCENE_VALIDATION_SEED, workers=2)
+
     steps = math.ceil(len(x_train) / recipe.batch_size)
     model = build_model()
     model.compile(optimizer=keras.optimizers.Adam(_schedule(recipe, steps)),
@@ -96,12 +107,16 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
     timer = EpochTimer()
     started = time.perf_counter()
     history = model.fit(
-        training_dataset(x_train, y_train, recipe.batch_size, recipe.augmentation, config.seed),
+        training_dataset(x_train, y_train, recipe.batch_size, recipe.augmentation, config.seed,
+                         scenes, recipe.scene_share),
         steps_per_epoch=steps, epochs=recipe.epochs,
         validation_data=eval_dataset(x_val, y_val), callbacks=[timer], verbose=config.verbose,
         shuffle=False,  # the dataset shuffles itself
     )
     train_seconds = time.perf_counter() - started
+
+    scene_probs = model.predict(eval_dataset(x_val_scenes, y_val), verbose=0)
+    scene_validation = 100 * float(np.mean(scene_probs.argmax(axis=1) == y_val))
 
     # The test set is touched once, here, after training is over.
     probs = model.predict(eval_dataset(test_split.images, test_split.labels), verbose=0)
@@ -121,7 +136,8 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
 
     card = report.model_card(
         config=config, model=release, history=history.history, epoch_seconds=timer.seconds,
-        train_seconds=train_seconds, test_labels=test_split.labels, predictions=predictions,
+        train_seconds=train_seconds, scene_validation=scene_validation,
+        test_labels=test_split.labels, predictions=predictions,
         sha256={**train_split.sha256, **test_split.sha256},
         sizes={"train": len(x_train), "validation": len(x_val), "test": len(test_split.labels)},
     )

@@ -23,7 +23,7 @@ def release_model():
     import keras
 
     if not MODEL.is_file():
-        pytest.fail(f"{MODEL} is missing: train it with `python -m train --recipe strong` "
+        pytest.fail(f"{MODEL} is missing: train it with `python -m train --recipe scenes` "
                     "and copy the run folder into models/")
     return keras.saving.load_model(MODEL, compile=False)
 
