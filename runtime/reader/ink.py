@@ -84,10 +84,10 @@ def dark_ink(small: np.ndarray, k: int) -> bool:
     return float(np.sum(deviation**3)) <= 0.0
 
 
-def threshold(ink: np.ndarray) -> float:
-    """Otsu on the ink map, kept within [MIN_INK, MAX_INK] so a blank page gives nothing."""
+def threshold(ink: np.ndarray, min_ink: float = MIN_INK) -> float:
+    """Otsu on the ink map, kept within [min_ink, MAX_INK] so a blank page gives nothing."""
     otsu, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    return float(np.clip(otsu, MIN_INK, MAX_INK))
+    return float(np.clip(otsu, min_ink, MAX_INK))
 
 
 def binarize(ink: np.ndarray, level: float | None = None) -> np.ndarray:
@@ -98,13 +98,14 @@ def binarize(ink: np.ndarray, level: float | None = None) -> np.ndarray:
 
 
 def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 0,
-             max_width: int = 0) -> Ink:
+             max_width: int = 0, min_ink: float = MIN_INK) -> Ink:
     """The ink on a gray working image; off the sheet (bool mask) there is none; lines are at
-    least `min_line` px long and at most `max_width` px wide (0: from the image's size)."""
+    least `min_line` px long and at most `max_width` px wide (0: from the image's size); the
+    threshold is at least `min_ink`."""
     ink, paper, dark = paper_and_ink(gray, dark=True if sheet is not None else None)
     if sheet is not None:
         ink[~sheet] = 0
-    level = threshold(ink)
+    level = threshold(ink, min_ink)
     mask = binarize(ink, level)
     faint = binarize(ink, FAINT * level)
     clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)
@@ -113,7 +114,7 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
     if cv2.countNonZero(lines) > LINES_DOMINATE * cv2.countNonZero(mask):
         # dark rules or a grid pull Otsu down to them: threshold the rest again
         rest = np.where(cv2.dilate(lines, np.ones((3, 3), np.uint8)) > 0, 0, ink).astype(np.uint8)
-        again = threshold(rest)
+        again = threshold(rest, min_ink)
         if again > level:
             mask = cv2.bitwise_or(binarize(ink, again), cv2.bitwise_and(mask, lines))
             clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)

@@ -15,7 +15,7 @@ import numpy as np
 
 from runtime.reader.digits import MNIST_SIDE, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
-from runtime.reader.ink import Ink, find_ink
+from runtime.reader.ink import MIN_INK, Ink, find_ink
 from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
 from runtime.reader.rows import group_rows
 from runtime.reader.sheet import Sheet, find_sheet
@@ -26,6 +26,9 @@ TARGET_SIZE = 24  # px: ... at the resolution that makes them about this big
 REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
 LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
 LINE_WIDTH = 0.25  # of the marks' size: a ruled line is at most this wide (a stroke is wider)
+CLOSER_LINE_WIDTH = 6  # px: ... and at least this wide (a blurred rule, seen at full resolution)
+CLOSER_MIN_INK = 35  # the lowest ink threshold there: small writing is faint, and where marks were
+# found the risk of reading paper grain as ink is small (specks are rejected by size anyway)
 
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
@@ -68,10 +71,11 @@ class Found:
 
 def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet | None,
           colour: np.ndarray | None, min_size: int, min_line: int = 0, max_width: int = 0,
-          frame: tuple[bool, bool, bool, bool] = (True, True, True, True)) -> Look:
+          frame: tuple[bool, bool, bool, bool] = (True, True, True, True),
+          min_ink: float = MIN_INK) -> Look:
     work = shrink(gray, factor)
     if sheet is None:  # the sheet is looked for only when something else may be in view
-        ink = find_ink(work, None, min_line, max_width)
+        ink = find_ink(work, None, min_line, max_width, min_ink)
         marks = find_marks(ink.mask, None, min_size, frame, ink.ink)
         huge = any(m.size > HUGE_MARK * min(work.shape) for m in marks.kept)
         if ink.dark and not huge and all(why in NOT_HINTS for _, why in marks.rejected):
@@ -79,7 +83,7 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
         sheet = find_sheet(work, colour)
         if sheet.whole:
             return Look(origin, factor, work, sheet, ink, marks)
-    ink = find_ink(work, sheet.mask, min_line, max_width)
+    ink = find_ink(work, sheet.mask, min_line, max_width, min_ink)
     marks = find_marks(ink.mask, sheet.mask, min_size, frame, ink.ink)
     return Look(origin, factor, work, sheet, ink, marks)
 
@@ -105,9 +109,10 @@ def _closer_look(gray: np.ndarray, first: Look, small: list[Mark]) -> Look:
     else:
         sheet = Sheet(None, None, sheet.reason)
     min_line = int(LINE_MARKS * size * f1 / factor)
-    max_width = max(2, int(LINE_WIDTH * size * f1 / factor))
+    max_width = max(CLOSER_LINE_WIDTH, int(LINE_WIDTH * size * f1 / factor))
     frame = (x0 == 0, y0 == 0, x1 == gray.shape[1], y1 == gray.shape[0])
-    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width, frame)
+    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width, frame,
+                 CLOSER_MIN_INK)
 
 
 def shrink_mask(mask: np.ndarray, factor: int) -> np.ndarray:
