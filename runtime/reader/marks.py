@@ -218,7 +218,8 @@ def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[i
     """Groups of labels that make one digit, with their joint box."""
     typical = _typical_height(stats, labels)
     # a whole digit's height: pieces and bars drag the median down, the upper quartile less
-    whole = float(np.percentile(stats[labels, cv2.CC_STAT_HEIGHT], 75)) if labels else 0.0
+    heights = sorted(int(stats[lab, cv2.CC_STAT_HEIGHT]) for lab in labels)
+    whole = float(heights[(3 * len(heights)) // 4]) if heights else 0.0  # the upper quartile
     groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
     merged = True
     while merged:
