@@ -219,7 +219,7 @@ def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[i
     typical = _typical_height(stats, labels)
     # a whole digit's height: pieces and bars drag the median down, the upper quartile less
     heights = sorted(int(stats[lab, cv2.CC_STAT_HEIGHT]) for lab in labels)
-    whole = float(heights[(3 * len(heights)) // 4]) if heights else 0.0  # the upper quartile
+    whole = float(heights[(3 * len(heights)) // 4]) if heights else 0.0
     groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
     merged = True
     while merged:
