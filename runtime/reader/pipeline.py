@@ -3,7 +3,8 @@
 The working resolution follows the content: a first look on a copy about WORK_SIDE pixels wide; when
 the marks found there are small (writing far from the camera, or small in a big frame), a second
 look at the region holding them, at the resolution that makes them about TARGET_SIZE pixels tall.
-Digits are always cut from the full-size image.
+Digits are always cut from the full-size image. A short stroke standing alone, with a light pen's
+body going on past one end, is the pen's tip, not a 1.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from runtime.reader.ink import MIN_INK, Ink, find_ink
 from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
 from runtime.reader.rows import group_rows
 from runtime.reader.sheet import Sheet, find_sheet
+from runtime.reader.strokes import axis, runs_on
 
 WORK_SIDE = 400  # px: the first look (speed); digits are cut at full size
 REFINE_BELOW = 12  # px at the first look: marks smaller than this are looked at again, closer
@@ -30,6 +32,9 @@ CLOSER_LINE_WIDTH = 6  # px: ... and at least this wide (a blurred rule, seen at
 CLOSER_MIN_INK = 35  # the lowest ink threshold there: small writing is faint, and where marks were
 # found the risk of reading paper grain as ink is small (specks are rejected by size anyway)
 
+TIP_ELONGATION = 2.0  # length over width: a pen's tip is a short stroke, like a 1
+ROW_SHARE, ROW_REACH = 0.35, 1.5  # of the heights: marks sharing this much, this near, are a row
+PEN_TIP = "the tip of a pen (its body runs on past it)"
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
 HUGE_MARK = 0.5  # of the frame's shorter side: a mark this big may be a sheet seen as ink
@@ -142,6 +147,7 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
         f = looks[1].factor
         chosen = [(look, m) for look, m in chosen if look is looks[1] or not _inside(
             look.to_full(m.box), (x0, y0, w * f, h * f))]
+    chosen = _without_pen_tips(chosen, image, scale)
     images, boxes = [], []
     for look, mark in chosen:
         region = gray[look.origin[1]:, look.origin[0]:]
@@ -151,6 +157,39 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
         boxes.append(_to_input((x, y, w, h), scale, image.shape))
     stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
     return Found(stack, boxes, group_rows(boxes), looks, scale)
+
+
+def _without_pen_tips(chosen: list[tuple[Look, Mark]], image: np.ndarray,
+                      scale: float) -> list[tuple[Look, Mark]]:
+    """The marks without the dark tips of pens whose light bodies continue past them: a short
+    stroke alone (no mark beside it in a row) with something that is not paper along its axis."""
+    full = [look.to_full(mark.box) for look, mark in chosen]
+    kept = []
+    for k, (look, mark) in enumerate(chosen):
+        found = None if _has_neighbour(full, k) else axis(mark.box, mark.mask)
+        if found is not None and found[1] >= TIP_ELONGATION:
+            (cx, cy, dx, dy), _ = found
+            centre = ((cx * look.factor + look.origin[0]) / scale,
+                      (cy * look.factor + look.origin[1]) / scale)
+            if runs_on(image, centre, (dx, dy), mark.size * look.factor / scale):
+                look.marks.kept.remove(mark)
+                look.marks.rejected.append((mark, PEN_TIP))
+                continue
+        kept.append((look, mark))
+    return kept
+
+
+def _has_neighbour(boxes: list[Box], k: int) -> bool:
+    """Whether another box sits beside box k, as digits in a row do."""
+    x, y, w, h = boxes[k]
+    for j, (xj, yj, wj, hj) in enumerate(boxes):
+        if j == k:
+            continue
+        shared = min(y + h, yj + hj) - max(y, yj)
+        gap = max(xj - (x + w), x - (xj + wj))
+        if shared >= ROW_SHARE * min(h, hj) and gap <= ROW_REACH * max(h, hj):
+            return True
+    return False
 
 
 def _inside(box: Box, region: Box) -> bool:

@@ -1,6 +1,7 @@
 """Strokes: the axis of a long straight stroke (a pen, a rule's remnant, the sheet's edge), and
 whether a smaller mark lies on it: a pen crossed by ruled lines falls into digit-sized pieces
-that each look like a 1, but they line up with the part of it that was seen whole."""
+that each look like a 1, but they line up with the part of it that was seen whole. And whether
+something goes on past a short stroke's ends: a light pen's body past its dark tip."""
 
 from __future__ import annotations
 
@@ -13,6 +14,10 @@ Axis = tuple[float, float, float, float]  # centre x, y (working pixels), direct
 ON_AXIS = 0.3  # of the piece's size: its centre at most this far from the stroke's axis
 ALONG = 12.0  # degrees: ... and its own long axis at most this far from the stroke's
 PIECE_ELONGATION = 2.0  # length over width: a piece of a straight stroke is itself elongated
+BEYOND = 1.0  # of a stroke's length: how far past its ends a pen's body is looked for
+SIDE = 0.6  # of its length: the paper beside that strip, as the reference
+NOT_PAPER = 15.0  # levels (any channel): this far from the paper beside it is not paper
+BODY_SHARE = 0.5  # of the strip past an end: this much not paper is a pen's body going on
 
 
 def axis(box: Box, mask: np.ndarray) -> tuple[Axis, float] | None:
@@ -42,5 +47,30 @@ def on_a_stroke(box: Box, mask: np.ndarray, strokes: list[Axis]) -> bool:
         if abs(dx * ux + dy * uy) < np.cos(np.radians(ALONG)):
             continue  # not parallel
         if abs((cx - sx) * uy - (cy - sy) * ux) <= ON_AXIS * size:
+            return True
+    return False
+
+
+def runs_on(image: np.ndarray, centre: tuple[float, float], direction: tuple[float, float],
+            length: float) -> bool:
+    """Whether something that is not paper continues past either end of a stroke along its axis
+    (a pen's body past its dark tip), in an image (gray or BGR) and its pixels: the strip past
+    the end differs from the strips beside it, at the same distance along, most of the way."""
+    cx, cy = centre
+    dx, dy = direction
+    h, w = image.shape[:2]
+    beyond = np.arange(length / 2 + 2, length / 2 + 2 + BEYOND * length)
+
+    def strip(x0: float, y0: float, sign: int) -> np.ndarray:
+        xs = np.clip(np.round(x0 + sign * dx * beyond).astype(int), 0, w - 1)
+        ys = np.clip(np.round(y0 + sign * dy * beyond).astype(int), 0, h - 1)
+        return image[ys, xs].astype(np.float32).reshape(len(beyond), -1)
+
+    for sign in (1, -1):
+        past = strip(cx, cy, sign)
+        beside = [strip(cx + s * -dy * SIDE * length, cy + s * dx * SIDE * length, sign)
+                  for s in (1, -1)]
+        paper = np.median(np.concatenate(beside), axis=0)
+        if np.mean(np.abs(past - paper).max(axis=1) > NOT_PAPER) >= BODY_SHARE:
             return True
     return False

@@ -87,3 +87,25 @@ def test_a_digit_filling_the_frame(sample, reader):
 
 def test_an_mnist_image_itself_is_read_as_one_digit(sample, reader):
     assert reader.read(sample[7]).digits == "7"  # white on black, 28x28: the light-ink path
+
+
+def test_a_light_pens_dark_tip_is_no_1_but_a_lone_1_is(sample, reader):
+    """A white pen lies on the page, only its dark tip passes the ink threshold: a short stroke
+    like a 1, alone. Past its end the pen's body goes on (a little darker than the paper), so it
+    is the pen's tip. A 1 written alone, with paper past both ends, stays a 1."""
+    canvas = np.full((480, 640), 230, np.float32)
+    for k, d in enumerate((3, 5, 8)):
+        _write(canvas, sample[d], 120 + 50 * k, 300, 40)
+    cv2.line(canvas, (470, 60), (430, 190), 205.0, 14)  # the pen's light body ...
+    cv2.line(canvas, (430, 190), (420, 222), 60.0, 5)  # ... and its dark tip, 34 px long
+    with_tip = _photo(canvas)
+    found = find_digits(with_tip)
+    assert reader.read(with_tip).digits == "358"
+    reasons = [why for look in found.looks for _, why in look.marks.rejected]
+    assert "the tip of a pen (its body runs on past it)" in reasons
+
+    canvas = np.full((480, 640), 230, np.float32)
+    for k, d in enumerate((3, 5, 8)):
+        _write(canvas, sample[d], 120 + 50 * k, 300, 40)
+    _write(canvas, sample[1], 420, 160, 40)  # a 1 on a line of its own
+    assert reader.read(_photo(canvas)).digits == "1\n358"
