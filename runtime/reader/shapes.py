@@ -173,6 +173,8 @@ def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray
     shaped = []
     for mark in found:
         others = [m.size for m in plain if m is not mark]
+        if others:  # specks are no measure of the digits' size
+            others = [size for size in others if size >= RELATIVE_MIN_SIZE * max(others)]
         reason = _why_not(mark, float(statistics.median(others)) if others else 0.0, edge, min_size)
         if reason:
             rejected.append((mark, reason))

@@ -125,3 +125,14 @@ def test_a_straight_stroke_half_again_as_long_as_the_digits_is_no_one(digits):
     one = _page(digits)
     cv2.line(one, (250, 100), (256, 152), 255, 5)  # a 1 as tall as the digits stays
     assert len(find_marks(one).kept) == 4
+
+
+def test_specks_do_not_make_a_1_look_long(digits):
+    """Seen from afar, the reader keeps marks down to 4 px (they may be small writing): dots of
+    dust among them must not set the digits' size, or every 1 is 'longer than the digits'."""
+    mask = _page(digits)
+    cv2.line(mask, (250, 104), (254, 150), 255, 5)  # a 1, as tall as the digits
+    for x in (20, 40, 60, 80, 100):
+        mask[200:205, x : x + 5] = 255  # specks of dust below the row
+    marks = find_marks(mask, min_size=4)
+    assert sum(m.box[1] < 180 for m in marks.kept) == 4  # 3, 5, 8 and the 1
