@@ -32,7 +32,7 @@ CLOSER_LINE_WIDTH = 6  # px: ... and at least this wide (a blurred rule, seen at
 CLOSER_MIN_INK = 35  # the lowest ink threshold there: small writing is faint, and where marks were
 # found the risk of reading paper grain as ink is small (specks are rejected by size anyway)
 
-TIP_ELONGATION = 2.0  # length over width: a pen's tip is a short stroke, like a 1
+TIP_ELONGATION = 1.5  # length over width: a pen's tip is a short stroke or a blob, longer than wide
 ROW_SHARE, ROW_REACH = 0.35, 1.5  # of the heights: marks sharing this much, this near, are a row
 PEN_TIP = "the tip of a pen (its body runs on past it)"
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
