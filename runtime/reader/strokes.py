@@ -55,22 +55,32 @@ def runs_on(image: np.ndarray, centre: tuple[float, float], direction: tuple[flo
             length: float) -> bool:
     """Whether something that is not paper continues past either end of a stroke along its axis
     (a pen's body past its dark tip), in an image (gray or BGR) and its pixels: the strip past
-    the end differs from the strips beside it, at the same distance along, most of the way."""
+    the end differs from the strips beside it, at the same distance along, most of the way.
+    Only pixels inside the image count: past the frame's edge nothing can be told."""
     cx, cy = centre
     dx, dy = direction
     h, w = image.shape[:2]
     beyond = np.arange(length / 2 + 2, length / 2 + 2 + BEYOND * length)
 
-    def strip(x0: float, y0: float, sign: int) -> np.ndarray:
-        xs = np.clip(np.round(x0 + sign * dx * beyond).astype(int), 0, w - 1)
-        ys = np.clip(np.round(y0 + sign * dy * beyond).astype(int), 0, h - 1)
-        return image[ys, xs].astype(np.float32).reshape(len(beyond), -1)
+    def strip(x0: float, y0: float, sign: int) -> tuple[np.ndarray, np.ndarray]:
+        xs = np.round(x0 + sign * dx * beyond).astype(int)
+        ys = np.round(y0 + sign * dy * beyond).astype(int)
+        inside = (xs >= 0) & (xs < w) & (ys >= 0) & (ys < h)
+        pixels = image[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)].astype(np.float32)
+        return pixels.reshape(len(beyond), -1), inside
 
     for sign in (1, -1):
-        past = strip(cx, cy, sign)
+        past, seen = strip(cx, cy, sign)
         beside = [strip(cx + s * -dy * SIDE * length, cy + s * dx * SIDE * length, sign)
                   for s in (1, -1)]
-        paper = np.median(np.concatenate(beside), axis=0)
-        if np.mean(np.abs(past - paper).max(axis=1) > NOT_PAPER) >= BODY_SHARE:
+        both = seen & beside[0][1] & beside[1][1]
+        if np.count_nonzero(both) < BODY_SHARE * len(beyond):
+            continue
+        left, right = beside[0][0][both], beside[1][0][both]
+        if np.median(np.abs(left - right).max(axis=1)) > NOT_PAPER:
+            continue  # the paper either side differs (a shadow's edge): no reference
+        paper = np.median(np.concatenate([left, right]), axis=0)
+        far = np.abs(past[both] - paper).max(axis=1) > NOT_PAPER
+        if np.count_nonzero(far) >= BODY_SHARE * len(beyond):
             return True
     return False
