@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -32,6 +31,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from runtime import cpu  # noqa: E402
 from runtime.errors import cli  # noqa: E402
 from runtime.formats import DEFAULT_MODEL  # noqa: E402
 from runtime.live import FrameSlot, LiveServer  # noqa: E402
@@ -109,14 +109,6 @@ def load_frames(video: str) -> list[np.ndarray]:
     return frames
 
 
-def cpu_info() -> str:
-    text = Path("/proc/cpuinfo").read_text() if Path("/proc/cpuinfo").exists() else ""
-    name = next((line.split(":", 1)[1].strip() for line in text.splitlines()
-                 if line.startswith("model name")), platform.processor())
-    features = [f for f in ("avx512_vnni", "avx2", "asimddp") if f in text]
-    return f"{name}, {os.cpu_count()} cores, int8 features: {' '.join(features) or 'none'}"
-
-
 def measure(frames: list[np.ndarray], model: str, viewers: int, slices: int,
             length: float) -> list[tuple[int, float, float, float]]:
     """Per slice: (viewers connected, reader FPS, reader CPU ms per frame, CPU ms per second of
@@ -185,7 +177,7 @@ def main() -> None:
     watched = statistics.median(r[1] for r in results if r[0] > 0)
     cpu_quiet = statistics.median(r[2] for r in results if r[0] == 0)
     cpu_watched = statistics.median(r[2] for r in results if r[0] > 0)
-    print(f"CPU: {cpu_info()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"{cpu.describe()}, {os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f}")
     print(f"reader FPS, median of slices: {quiet:.1f} with 0 viewers, {watched:.1f} with "
           f"{args.viewers}; watched/unwatched neighbours, median of {len(ratios)} pairs: "
           f"{statistics.median(ratios):.3f} ({100 * (statistics.median(ratios) - 1):+.1f}%)")

@@ -205,21 +205,20 @@ def _detached_bar(bar: list[int], body: list[int]) -> bool:
     return top and side_gap <= BAR_GAP * hb and joint <= BAR_JOINT * hb
 
 
-def _typical_height(stats: np.ndarray, labels: list[int]) -> float:
-    """The height of a typical mark: the median, the biggest left out when there are three or
-    more."""
-    heights = np.sort(stats[labels, cv2.CC_STAT_HEIGHT])[::-1].tolist()
-    if len(heights) >= 3:
-        heights = heights[1:]  # the biggest may be no digit at all (a pen)
-    return float(statistics.median(heights)) if heights else 0.0
+def _typical_heights(stats: np.ndarray, labels: list[int]) -> tuple[float, float]:
+    """The height of a typical mark (the median, the biggest left out when there are three or
+    more: it may be no digit at all, a pen) and of a whole digit (the upper quartile: pieces and
+    bars drag the median down)."""
+    heights = sorted(int(stats[lab, cv2.CC_STAT_HEIGHT]) for lab in labels)
+    if not heights:
+        return 0.0, 0.0
+    whole = float(heights[(3 * len(heights)) // 4])
+    return float(statistics.median(heights[:-1] if len(heights) >= 3 else heights)), whole
 
 
 def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
     """Groups of labels that make one digit, with their joint box."""
-    typical = _typical_height(stats, labels)
-    # a whole digit's height: pieces and bars drag the median down, the upper quartile less
-    heights = sorted(int(stats[lab, cv2.CC_STAT_HEIGHT]) for lab in labels)
-    whole = float(heights[(3 * len(heights)) // 4]) if heights else 0.0
+    typical, whole = _typical_heights(stats, labels)
     groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
     merged = True
     while merged:

@@ -18,7 +18,7 @@ from runtime.reader.digits import MNIST_SIDE, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
 from runtime.reader.ink import MIN_INK, Ink, find_ink
 from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
-from runtime.reader.rows import group_rows
+from runtime.reader.rows import MIN_OVERLAP, group_rows, overlap
 from runtime.reader.sheet import Sheet, find_sheet
 from runtime.reader.strokes import axis, runs_on
 
@@ -33,7 +33,7 @@ CLOSER_MIN_INK = 35  # the lowest ink threshold there: small writing is faint, a
 # found the risk of reading paper grain as ink is small (specks are rejected by size anyway)
 
 TIP_ELONGATION = 1.5  # length over width: a pen's tip is a short stroke or a blob, longer than wide
-ROW_SHARE, ROW_REACH = 0.35, 1.5  # of the heights: marks sharing this much, this near, are a row
+ROW_REACH = 1.5  # of the taller height: marks in a row (rows.MIN_OVERLAP) are this near
 PEN_TIP = "the tip of a pen (its body runs on past it)"
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
@@ -181,13 +181,12 @@ def _without_pen_tips(chosen: list[tuple[Look, Mark]], image: np.ndarray,
 
 def _has_neighbour(boxes: list[Box], k: int) -> bool:
     """Whether another box sits beside box k, as digits in a row do."""
-    x, y, w, h = boxes[k]
-    for j, (xj, yj, wj, hj) in enumerate(boxes):
+    x, _, w, h = boxes[k]
+    for j, (xj, _, wj, hj) in enumerate(boxes):
         if j == k:
             continue
-        shared = min(y + h, yj + hj) - max(y, yj)
         gap = max(xj - (x + w), x - (xj + wj))
-        if shared >= ROW_SHARE * min(h, hj) and gap <= ROW_REACH * max(h, hj):
+        if overlap(boxes[k], boxes[j])[0] >= MIN_OVERLAP and gap <= ROW_REACH * max(h, hj):
             return True
     return False
 

@@ -12,7 +12,7 @@ MIN_OVERLAP = 0.35  # of the shorter mark's height: two marks side by side share
 FRAGMENT = 0.5  # of a line's tallest mark: a mark this flat (a stray piece) does not lead the line
 
 
-def _overlap(a: Box, b: Box) -> tuple[float, float]:
+def overlap(a: Box, b: Box) -> tuple[float, float]:
     """Vertical overlap of two boxes as a fraction of the shorter and of the taller one's height."""
     top, bottom = max(a[1], b[1]), min(a[1] + a[3], b[1] + b[3])
     shared = max(0, bottom - top)
@@ -32,7 +32,7 @@ def group_rows(boxes: list[Box]) -> list[list[int]]:
         box = boxes[i]
         best, best_score = None, 0.0
         for line in lines:
-            shorter, taller = _overlap(box, boxes[_leader(line, boxes)])
+            shorter, taller = overlap(box, boxes[_leader(line, boxes)])
             if shorter >= MIN_OVERLAP and taller > best_score:
                 best, best_score = line, taller
         if best is None:

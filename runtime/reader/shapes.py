@@ -79,16 +79,14 @@ def sheet_edge(sheet: np.ndarray | None, shape: tuple[int, int]) -> np.ndarray |
 
 
 def shape(mark: Mark) -> tuple[float, float]:
-    """Length over width of the mark (from its second moments), and its long axis' angle from
-    vertical in degrees."""
-    m = cv2.moments(mark.mask.view(np.uint8), binaryImage=True)
-    if m["m00"] <= 0:
+    """Length over width of the mark (from its second moments, strokes.axis), and its long
+    axis' angle from vertical in degrees."""
+    found = axis(mark.box, mark.mask)
+    if found is None:
         return 1.0, 0.0
-    a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
-    spread = np.sqrt(max((a - c) ** 2 + 4 * b * b, 0.0))
-    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)  # a 1 px line's
-    along = 0.5 * np.degrees(np.arctan2(2 * b, a - c))  # of the long axis, from horizontal
-    return float(np.sqrt(long / short)), float(abs(abs(along) - 90.0))
+    (_, _, dx, dy), elongation = found
+    along = np.degrees(np.arctan2(dy, dx))  # of the long axis, from horizontal
+    return elongation, float(abs(abs(along) - 90.0))
 
 
 def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:

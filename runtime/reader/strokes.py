@@ -27,7 +27,7 @@ def axis(box: Box, mask: np.ndarray) -> tuple[Axis, float] | None:
         return None
     a, b, c = m["mu20"] / m["m00"], m["mu11"] / m["m00"], m["mu02"] / m["m00"]
     spread = np.sqrt(max((a - c) ** 2 + 4 * b * b, 0.0))
-    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)
+    long, short = (a + c + spread) / 2, max((a + c - spread) / 2, 1.0 / 12)  # a 1 px line's
     angle = 0.5 * np.arctan2(2 * b, a - c)
     centre = (box[0] + m["m10"] / m["m00"], box[1] + m["m01"] / m["m00"])
     return (centre[0], centre[1], float(np.cos(angle)), float(np.sin(angle))), float(

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import os
-import platform
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from pathlib import Path
 
+from runtime import cpu
 from tests.scenes.generate import SCENES, Scene, make_scene
-
-INT8_FLAGS = ("avx512_vnni", "avx_vnni", "avx512bw", "avx2", "asimddp", "i8mm")
 
 
 @dataclass
@@ -73,23 +70,6 @@ def score(read: Callable[[object], str], per_scene: int, seed: int,
     return out
 
 
-def cpu() -> str:
-    """The CPU's name, core count and int8 features (they change the int8 arithmetic)."""
-    name, flags = platform.processor() or platform.machine(), set()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            key, _, value = line.partition(":")
-            if key.strip() in ("model name", "Model") and name == (platform.processor()
-                                                                   or platform.machine()):
-                name = value.strip()
-            if key.strip() in ("flags", "Features"):
-                flags.update(value.split())
-    except OSError:
-        pass
-    features = ", ".join(f for f in INT8_FLAGS if f in flags) or "none of " + "/".join(INT8_FLAGS)
-    return f"{name} ({platform.machine()}, {os.cpu_count()} cores; int8 features: {features})"
-
-
 def table(results: dict[str, Score], model: str, seed: int, per_scene: int) -> str:
     """The Markdown table: per scene and in total."""
     lines = [
@@ -108,5 +88,5 @@ def table(results: dict[str, Score], model: str, seed: int, per_scene: int) -> s
                  f"| {total.digit_share:.1%} ({total.digits_right}/{total.digits}) |")
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     lines += ["", f"Model `{model}`, {per_scene} scenes per kind, seed {seed}, measured {when} "
-              f"on {cpu()}."]
+              f"on {cpu.detect().describe()}, {os.cpu_count()} cores."]
     return "\n".join(lines)
