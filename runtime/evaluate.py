@@ -51,14 +51,15 @@ class Reference:
     predictions: np.ndarray | None
 
 
-def evaluate(classifier: Classifier, split: dataset.Split,
+def evaluate(classifier: Classifier, inputs: np.ndarray, labels: np.ndarray,
              reference: np.ndarray | None = None) -> Evaluation:
-    """Accuracy (and agreement with `reference` classes, if given) of a classifier on a split."""
+    """Accuracy (and agreement with `reference` classes, if given) of a classifier on model
+    inputs (dataset.to_model_input, made once for every kernel path) and their labels."""
     start = time.perf_counter()
-    predicted = classifier.predict(dataset.to_model_input(split.images)).argmax(axis=1)
+    predicted = classifier.predict(inputs).argmax(axis=1)
     seconds = time.perf_counter() - start
-    right = predicted == split.labels
-    per_class = [float(100.0 * right[split.labels == d].mean()) if np.any(split.labels == d)
+    right = predicted == labels
+    per_class = [float(100.0 * right[labels == d].mean()) if np.any(labels == d)
                  else float("nan") for d in range(10)]
     agreement = None if reference is None else float(100.0 * np.mean(predicted == reference))
     return Evaluation(classifier.options.kernels, float(100.0 * right.mean()), len(right),
@@ -150,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{row.description})")
         print(f"cpu              {machine.describe()}")
     all_inside = True
+    inputs = dataset.to_model_input(split.images)
     for classifier in classifiers:
-        result = evaluate(classifier, split, ref.predictions)
+        result = evaluate(classifier, inputs, split.labels, ref.predictions)
         # without the float classes (an old artifact) only the accuracy delta can be judged
         agreement = row.min_agreement if result.agreement is None else result.agreement
         inside = row.accepts(result.accuracy - ref.accuracy, agreement)
