@@ -25,6 +25,7 @@ MAX_SLANT = 40.0  # degrees from vertical: a straight stroke leaning more is not
 MAX_ONE_SLANT = 55.0  # ... unless it is no bigger than the digits (a 1 written at a slant)
 LEANING = 0.8  # width / height: a straight stroke leaning past MAX_SLANT is at least this wide
 LONG_STROKE = 1.5  # a straight stroke this much longer than the other marks is not a 1
+LONE_LONG_STROKE = 2.0  # ... or than the one other mark (a single digit is no sure measure)
 SOLID, BLOB = 0.85, 0.5  # fill of its box and short/long side: a smudge, not a digit
 SOLID_OBJECT = 0.6  # ... and its thick part fills this much of its rotated box (a curve does not)
 BLOB_FILL = 0.72  # ... and fills this much of its rotated box (a blurred 3 or 6: about 0.65)
@@ -89,20 +90,27 @@ def shape(mark: Mark) -> tuple[float, float]:
     return elongation, float(abs(abs(along) - 90.0))
 
 
-def _why_not(mark: Mark, typical: float, edge: np.ndarray | None, min_size: int) -> str:
-    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be)."""
+def _why_not(mark: Mark, long: float, edge: np.ndarray | None, min_size: int) -> str:
+    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be);
+    a straight stroke longer than `long` (px, 0: no measure) is not a 1."""
     x, y, w, h = mark.box
     if mark.size < min_size:
         return SPECK
     if w > MAX_ASPECT * h:
         return WIDE
-    longer = typical > 0 and mark.size > LONG_STROKE * typical
+    longer = long > 0 and mark.size > long
     if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
         elongation, tilt = shape(mark)
         if elongation >= STRAIGHT and tilt > (MAX_SLANT if longer else MAX_ONE_SLANT):
             return LYING
         if elongation >= STRAIGHT and longer:
             return LONGER
+    return _not_shaped(mark, edge)
+
+
+def _not_shaped(mark: Mark, edge: np.ndarray | None) -> str:
+    """Why a mark is no digit whatever the marks around it: a smudge, or on the sheet's edge."""
+    x, y, w, h = mark.box
     if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
         return "solid smudge"
     if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
@@ -167,13 +175,18 @@ def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray
 
     Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
     """
-    plain = [m for m in found if m.size >= min_size]
+    # the digits' size is measured on what may be digits: not on specks, nor on the bits of a
+    # pen or of the desk along the sheet's edge, which would make a real 1 look long
+    plain = [m for m in found if m.size >= min_size and m.box[2] <= MAX_ASPECT * m.box[3]
+             and not _not_shaped(m, edge)]
     shaped = []
     for mark in found:
         others = [m.size for m in plain if m is not mark]
         if others:  # specks are no measure of the digits' size
             others = [size for size in others if size >= RELATIVE_MIN_SIZE * max(others)]
-        reason = _why_not(mark, float(statistics.median(others)) if others else 0.0, edge, min_size)
+        typical = float(statistics.median(others)) if others else 0.0
+        longer = LONG_STROKE if len(others) > 1 else LONE_LONG_STROKE
+        reason = _why_not(mark, longer * typical, edge, min_size)
         if reason:
             rejected.append((mark, reason))
         else:

@@ -136,3 +136,32 @@ def test_specks_do_not_make_a_1_look_long(digits):
         mask[200:205, x : x + 5] = 255  # specks of dust below the row
     marks = find_marks(mask, min_size=4)
     assert sum(m.box[1] < 180 for m in marks.kept) == 4  # 3, 5, 8 and the 1
+
+
+def test_bits_along_the_sheets_edge_do_not_make_a_1_look_long(digits):
+    """A sheet on a desk: the stub of a pen and a corner's sliver lie on the sheet's edge. They are
+    no digits, so they must not set the digits' size and make a real 1 'longer than the digits'."""
+    _, _, eight = digits
+    mask = np.zeros((240, 320), np.uint8)
+    mask[100:156, 100:156] |= eight
+    cv2.line(mask, (190, 94), (196, 160), 255, 5)  # a 1 a little taller than the 8
+    sheet = np.zeros(mask.shape, bool)
+    sheet[20:230, 20:300] = True
+    for x in (40, 70, 230):
+        mask[18:30, x : x + 12] = 255  # bits of the desk at the sheet's top edge
+    marks = find_marks(mask, sheet, min_size=4)
+    assert sorted(m.box[0] // 50 for m in marks.kept) == [2, 3]  # the 8 and the 1
+
+
+def test_one_digit_is_no_sure_measure_of_a_1(digits):
+    """Beside a single digit a 1 may be 1.7 times as tall (MNIST's writers vary that much); a
+    pen's part beside it is still far longer."""
+    three = digits[0][8:48, 8:48]  # a 3 cut 40 px tall, its border trimmed
+    mask = np.zeros((240, 320), np.uint8)
+    mask[110:150, 100:140] |= three
+    cv2.line(mask, (180, 96), (186, 164), 255, 5)  # a 1, 1.7 times as tall
+    assert len(find_marks(mask).kept) == 2
+    cv2.line(mask, (250, 40), (262, 200), 255, 6)  # a pen's part, 4 times as tall
+    marks = find_marks(mask)
+    assert len(marks.kept) == 2
+    assert "straight stroke longer than the digits" in _reasons(marks)
