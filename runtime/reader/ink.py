@@ -25,6 +25,8 @@ MAX_LINE_THICKNESS = 0.02  # of the frame's shorter side (at least MIN_LINE_PX):
 MIN_LINE_PX = 3
 FAINT = 0.6  # of the threshold: lines are looked for in the ink this faint (a thin rule is whole)
 LINE_GAP = 11  # px: breaks this short in a faint line are bridged
+NOISE_RUN = 5  # px: a line's pixels have ink on most of this many pixels along it (noise not)
+SPECKLED = 0.15  # of the faint ink: this much in specks, it is a dim frame's noise
 TILT_FINE = (-1.0, 1.0)  # degrees around the best of TILT_ANGLES, tried next
 TILT_ANGLES = tuple(float(a) for a in range(-12, 13, 2))  # how slanted a photo's rules may be
 TILT_SAMPLE = 3000  # ink pixels enough to find the slant
@@ -184,16 +186,17 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
     angle = _slant_of_lines(faint, fill)
     if angle is None:  # no row or column holds enough ink for a line: nothing to take out
         return mask, np.zeros_like(mask)
+    noisy = _speckled(faint)
     if abs(angle) < MIN_TURN:
-        return _remove_straight(mask, faint, lengths, thick)
+        return _remove_straight(mask, faint, lengths, thick, noisy)
     # rules photographed at a slant: find them on a copy turned level, take them out of the mask
     h, w = mask.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     level, level_faint = (cv2.warpAffine(m, turn, (w, h), flags=cv2.INTER_NEAREST)
                           for m in (mask, faint))
-    _, tilted = _remove_straight(level, level_faint, lengths, thick)
+    _, tilted = _remove_straight(level, level_faint, lengths, thick, noisy)
     if not tilted.any():
-        return _remove_straight(mask, faint, lengths, thick)
+        return _remove_straight(mask, faint, lengths, thick, noisy)
     back = cv2.warpAffine(tilted, cv2.invertAffineTransform(turn), (w, h), flags=cv2.INTER_LINEAR)
     gone = cv2.bitwise_and(mask, np.where(back > 0, 255, 0).astype(np.uint8))
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
@@ -205,6 +208,17 @@ def _thin_enough(mask: np.ndarray, fill: tuple[int, int], thick: int) -> bool:
     it. (A margin line alone, without rules, is left to the marks stage: a long straight stroke.)"""
     wide = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((thick + 1, 1), np.uint8))
     return cv2.countNonZero(mask) - cv2.countNonZero(wide) >= fill[0]
+
+
+def _speckled(mask: np.ndarray) -> bool:
+    """Whether a mask is full of noise: many of its pixels are specks, with no ink beside them
+    along a row or a column (a line's pixels, even a dashed line's, have)."""
+    on = mask > 0
+    ones = on.view(np.uint8)
+    across = cv2.boxFilter(ones, cv2.CV_16U, (3, 1), normalize=False)
+    down = cv2.boxFilter(ones, cv2.CV_16U, (1, 3), normalize=False)
+    alone = np.count_nonzero(on & (across <= 1) & (down <= 1))
+    return alone > SPECKLED * max(np.count_nonzero(on), 1)
 
 
 def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
@@ -249,12 +263,12 @@ def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
 
 
 def _remove_straight(mask: np.ndarray, faint: np.ndarray, lengths: tuple[int, int],
-                     thick: int) -> tuple[np.ndarray, np.ndarray]:
+                     thick: int, noisy: bool) -> tuple[np.ndarray, np.ndarray]:
     """remove_lines for lines that run along the rows and the columns of the mask."""
     removed = np.zeros_like(mask)
     clean = mask
     for horizontal in (True, False):
-        found = _lines(faint, lengths[0 if horizontal else 1], thick, horizontal)
+        found = _lines(faint, lengths[0 if horizontal else 1], thick, horizontal, noisy)
         if found is None:
             continue
         line, width = found
@@ -268,16 +282,19 @@ def _remove_straight(mask: np.ndarray, faint: np.ndarray, lengths: tuple[int, in
     return clean, removed
 
 
-def _lines(mask: np.ndarray, length: int, thick: int,
-           horizontal: bool) -> tuple[np.ndarray, int] | None:
-    """Pixels of long thin lines in one direction and their typical width, or None."""
+def _lines(mask: np.ndarray, length: int, thick: int, horizontal: bool,
+           noisy: bool = False) -> tuple[np.ndarray, int] | None:
+    """Pixels of long thin lines in one direction and their typical width, or None; in a `noisy`
+    mask lines are found where ink runs along the direction (the noise would join them up)."""
     if length < 8:
         return None
     slack = (1, LINE_SLACK) if horizontal else (LINE_SLACK, 1)  # (w, h) of the kernel
     along = (length, 1) if horizontal else (1, length)
-    grown = cv2.dilate(mask, np.ones(slack[::-1], np.uint8))
-    bridge = (LINE_GAP, 1) if horizontal else (1, LINE_GAP)  # a faint line's breaks closed
-    grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, np.ones(bridge[::-1], np.uint8))
+    grown = cv2.dilate(_runs_along(mask, horizontal) if noisy else mask,
+                       np.ones(slack[::-1], np.uint8))
+    if not noisy:  # in noise, bridging would join specks into lines
+        bridge = (LINE_GAP, 1) if horizontal else (1, LINE_GAP)  # a faint line's breaks closed
+        grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, np.ones(bridge[::-1], np.uint8))
     runs = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))
     if not runs.any():
         return None
@@ -305,6 +322,14 @@ def _lines(mask: np.ndarray, length: int, thick: int,
     line = np.where(keep[labels], line, 0).astype(np.uint8)
     return line, max(1, int(np.ceil(max(widths))))
 
+
+
+def _runs_along(mask: np.ndarray, horizontal: bool) -> np.ndarray:
+    """The mask where most of the pixels around, along the direction, are ink: a line, even a
+    thin one, is all ink along itself; a dim frame's noise is specks, gone here."""
+    window = (NOISE_RUN, 1) if horizontal else (1, NOISE_RUN)
+    share = cv2.blur(mask, window)
+    return np.where(share > 127, mask, 0).astype(np.uint8)
 
 
 def _run_widths(own: np.ndarray, horizontal: bool) -> np.ndarray:

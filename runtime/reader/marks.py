@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons are the stage's API)
+    MAX_ASPECT,
     PAPER_EDGE,
     SMALLER,
     SOLID_OBJECT,
@@ -97,8 +98,12 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
                            rejected: list[tuple[Mark, str]]) -> np.ndarray | None:
     """The mask without the thick parts of components much bigger than the writing (a pen lying
     on the sheet, a finger, a shadow), or None when there are none. Strokes are thinner."""
-    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    plain = np.sort(sizes[sizes >= min_size])[::-1]
+    widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    sizes = np.maximum(widths, heights)
+    # the writing is measured on what may be digits: not on a rule's remnants, which are flat,
+    # nor on a dim frame's specks (small writing seen from afar waits for the closer look)
+    maybe = (sizes >= max(min_size, MIN_SIZE)) & (widths <= MAX_ASPECT * heights)
+    plain = np.sort(sizes[maybe])[::-1]
     if len(plain) < 2:
         return None
     typical = float(statistics.median(
@@ -108,7 +113,7 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
         return None
     # the writing's stroke width, from its marks' ink per length (a digit's strokes run about
     # STROKE_RUN times its size)
-    writing = (sizes >= min_size) & (sizes <= BIG_OBJECT * typical)
+    writing = maybe & (sizes <= BIG_OBJECT * typical)
     if not writing.any():
         return None
     stroke = float(np.median(stats[1:, cv2.CC_STAT_AREA][writing] / (STROKE_RUN * sizes[writing])))

@@ -101,3 +101,28 @@ def test_a_stroke_lying_along_a_rule_stays(monkeypatch):
     outside = ink.mask.copy()
     outside[85:200, 120:200] = 0
     assert np.count_nonzero(outside) < 0.02 * np.count_nonzero(ink.lines)  # the rules are gone
+
+
+def test_rules_in_a_dim_noisy_frame_are_removed(seven):
+    """A dim webcam frame: the sensor's noise is specks of 'ink' all over the page. The rules must
+    still be found and taken out (the noise would merge them into bands too wide to be lines),
+    and the noise must not be taken for lines where there are none."""
+    strokes = np.zeros((240, 320), np.float32)
+    strokes[80:164, 120:204] = seven
+    ruled = strokes.copy()
+    for y in range(20, 240, 30):
+        ruled[y : y + 3, :] = np.maximum(ruled[y : y + 3, :], 0.5)
+    rng = np.random.default_rng(1)
+    dim = _paper() * 0.45
+
+    def noisy(page: np.ndarray) -> np.ndarray:
+        return np.clip(page + rng.normal(0, 9, page.shape), 0, 255).astype(np.uint8)
+
+    ink = find_ink(noisy(_ink_on(dim, ruled, 0.7)))
+    outside = ink.mask.copy()
+    outside[70:175, 110:215] = 0
+    assert np.count_nonzero(ink.lines[:, 230:]) > 0.6 * 8 * 3 * 90  # most of the rules found
+    widths = cv2.connectedComponentsWithStats(outside)[2][1:, cv2.CC_STAT_WIDTH]
+    assert max(widths, default=0) < 30  # no rule left whole beside the digit
+    plain = find_ink(noisy(_ink_on(dim, strokes, 0.7)))
+    assert not plain.lines.any()  # noise alone is no line

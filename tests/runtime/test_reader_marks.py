@@ -165,3 +165,19 @@ def test_one_digit_is_no_sure_measure_of_a_1(digits):
     marks = find_marks(mask)
     assert len(marks.kept) == 2
     assert "straight stroke longer than the digits" in _reasons(marks)
+
+
+def test_a_rules_remnants_and_specks_do_not_make_digits_thick_objects(digits):
+    """A dim ruled page: what is left of the rules (flat dashes) and the noise (specks) are many
+    small marks. They are no measure of the writing, or every digit looks 'much bigger than the
+    writing' and a bold 1 is taken out as a pen."""
+    mask = _page(digits)
+    cv2.line(mask, (270, 110), (273, 145), 255, 9)  # a 1 written with a marker
+    rng = np.random.default_rng(2)
+    for x, y in rng.integers((0, 170), (300, 230), (40, 2)):
+        mask[y : y + 5, x : x + 4] = 255  # specks of noise, 5 px
+    for k in range(16):
+        x, y = 18 * k, 20 + 30 * (k % 2)
+        mask[y : y + 3, x : x + 14] = 255  # bits of two rules, 14 px wide
+    marks = find_marks(mask, min_size=4)
+    assert sorted(m.box[0] // 62 for m in marks.kept if 100 <= m.box[1] <= 120) == [1, 2, 3, 4]
