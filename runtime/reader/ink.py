@@ -41,6 +41,7 @@ ALONG_RUN = 7  # px: removed pixels in a run this long along a direction belong 
 ACROSS_WINDOW = 7  # px: ink is added up across a line over this many pixels
 LINE_NEIGHBOURHOOD = 61  # px along the line (at least; a quarter of the image): what it holds
 STROKE_ON_LINE = 2.0  # times the line's own ink across it: a pen stroke lies along the line there
+PEN_DARK = 0.75  # of the pen's median ink: a stroke on a line is at least this dark
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,8 @@ def strokes_on_lines(ink: np.ndarray, clean: np.ndarray, lines: np.ndarray) -> n
         lowest = cv2.erode(np.where(on, total, np.float32(np.inf)), kernel)
         usual = cv2.dilate(np.where(on, lowest, np.float32(0)), kernel)
         out |= ((total > STROKE_ON_LINE * usual) & on).astype(np.uint8) * 255
+    if out.any() and clean.any():  # as dark as the pen: not a rule blurred wider beside a digit
+        out[ink < PEN_DARK * float(np.median(ink[clean > 0]))] = 0
     if not out.any():
         return out
     # a stroke on a line belongs to a digit: it touches ink that is not line

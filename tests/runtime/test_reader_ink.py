@@ -126,3 +126,25 @@ def test_rules_in_a_dim_noisy_frame_are_removed(seven):
     assert max(widths, default=0) < 30  # no rule left whole beside the digit
     plain = find_ink(noisy(_ink_on(dim, strokes, 0.7)))
     assert not plain.lines.any()  # noise alone is no line
+
+
+def test_a_rule_blurred_into_the_tops_of_digits_is_still_a_rule():
+    """Small writing hanging from a rule, a little out of focus (a generated scene, as the closer
+    look sees it: full resolution, faint-ink threshold): beside the digits the rule's ink spreads
+    wider, so across the rule it adds up to more than elsewhere. That is no pen stroke lying on
+    the rule (it is no darker than the rule), so it goes with the rule instead of gluing the
+    six digits into a few marks along their tops."""
+    from tests.scenes.generate import make_scene
+
+    scene = make_scene("small", 11, 13)
+    assert scene.paper == "ruled" and len(scene.text) == 6
+    gray = cv2.cvtColor(scene.image, cv2.COLOR_BGR2GRAY)
+    boxes = scene.boxes[0]
+    x0, y0 = (min(b[k] for b in boxes) for k in (0, 1))
+    x1, y1 = (max(b[k] + b[k + 2] for b in boxes) for k in (0, 1))
+    margin = 96  # what the closer look takes around small marks
+    work = gray[y0 - margin : y1 + margin, x0 - margin : x1 + margin]
+    ink = find_ink(work, None, min_line=margin, max_width=6, min_ink=35)
+    row = ink.mask[margin - 6 : margin + y1 - y0 + 6, margin - 6 : margin + x1 - x0 + 6]
+    count, _ = cv2.connectedComponents(row)
+    assert count - 1 == 6
