@@ -43,3 +43,33 @@ def test_stroke_width_of_a_bar():
     bar = np.zeros((40, 20), bool)
     bar[5:35, 8:12] = True  # 4 px wide
     assert 3.0 <= stroke_width(bar) <= 5.0
+
+
+def _slant(image: np.ndarray) -> float:
+    import cv2
+
+    m = cv2.moments(image)
+    return m["mu11"] / m["mu02"]
+
+
+def test_italic_writing_is_sheared_back_to_mnists_slant():
+    """An 8 in italic handwriting leans far more than MNIST's writers' do (its narrow waist then
+    reads as a 0): it is sheared back to MNIST_SLANT, its centre of mass kept at the centre. A
+    digit leaning as MNIST's do is left as it is."""
+    import cv2
+
+    from runtime.reader.digits import MNIST_CENTRE, MNIST_SLANT
+
+    for lean, expected in ((-0.9, -MNIST_SLANT), (0.8, MNIST_SLANT), (0.25, 0.25)):
+        upright = np.zeros((120, 120), np.uint8)
+        cv2.ellipse(upright, (60, 35), (22, 25), 0, 0, 360, 255, 7)
+        cv2.ellipse(upright, (60, 87), (26, 28), 0, 0, 360, 255, 7)
+        shear = np.float32([[1, lean, -lean * 60], [0, 1, 0]])  # x grows by `lean` per row
+        slanted = cv2.warpAffine(upright, shear, (120, 120))
+        ys, xs = np.nonzero(slanted)
+        crop = slanted[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        out = normalize_digit(crop, crop > 0, stroke=2.2)
+        assert abs(_slant(out) - expected) < 0.06, (lean, _slant(out))
+        m = cv2.moments(out)
+        assert abs(m["m10"] / m["m00"] - MNIST_CENTRE) < 0.3
+        assert abs(m["m01"] / m["m00"] - MNIST_CENTRE) < 0.3
