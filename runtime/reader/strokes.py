@@ -55,8 +55,9 @@ def runs_on(image: np.ndarray, centre: tuple[float, float], direction: tuple[flo
             length: float) -> bool:
     """Whether something that is not paper continues past either end of a stroke along its axis
     (a pen's body past its dark tip), in an image (gray or BGR) and its pixels: the strip past
-    the end differs from the strips beside it, at the same distance along, most of the way.
-    Only pixels inside the image count: past the frame's edge nothing can be told."""
+    the end differs from the strips beside it, at the same distance along, most of the way, and
+    is not between them either (where the two sides differ, a shadow's or the sheet's edge runs
+    along). Only pixels inside the image count: past the frame's edge nothing can be told."""
     cx, cy = centre
     dx, dy = direction
     h, w = image.shape[:2]
@@ -76,11 +77,17 @@ def runs_on(image: np.ndarray, centre: tuple[float, float], direction: tuple[flo
         both = seen & beside[0][1] & beside[1][1]
         if np.count_nonzero(both) < BODY_SHARE * len(beyond):
             continue
-        left, right = beside[0][0][both], beside[1][0][both]
-        if np.median(np.abs(left - right).max(axis=1)) > NOT_PAPER:
-            continue  # the paper either side differs (a shadow's edge): no reference
-        paper = np.median(np.concatenate([left, right]), axis=0)
-        far = np.abs(past[both] - paper).max(axis=1) > NOT_PAPER
+        far = _off_between(past[both], beside[0][0][both], beside[1][0][both]) > NOT_PAPER
         if np.count_nonzero(far) >= BODY_SHARE * len(beyond):
             return True
     return False
+
+
+def _off_between(pixels: np.ndarray, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """How far each pixel is (largest channel) from every colour between the pixels beside it:
+    paper, or, across a shadow's or the sheet's edge, anything from the one side to the other
+    (the half-shadow itself) is not a pen's body; a body of another colour or brightness is."""
+    span = right - left
+    t = np.sum((pixels - left) * span, axis=1) / np.maximum(np.sum(span * span, axis=1), 1e-6)
+    nearest = left + np.clip(t, 0.0, 1.0)[:, None] * span
+    return np.abs(pixels - nearest).max(axis=1)

@@ -42,3 +42,17 @@ def test_past_the_frames_edge_nothing_is_told():
     image = _paper()
     image[:5, 195:206] = 60
     assert not runs_on(image, (200.0, 30.0), UP, LENGTH)
+
+
+def test_a_pens_body_along_the_sheets_edge_is_seen():
+    """A pencil's tip on the sheet, its yellow body lying along the sheet's edge: paper on one
+    side of the body, the dark desk on the other. The body is like neither, nor anything between
+    them (as a half-shadow would be), so it is a pen's body."""
+    image = _paper()
+    image[:, :196] = (40, 45, 50)  # the desk, left of the sheet's edge, which runs up the axis
+    cv2.line(image, (200, 183), (200, 60), (40, 200, 215), 9)  # a yellow body (BGR)
+    assert runs_on(image, CENTRE, UP, LENGTH)
+    half = _paper()
+    half[:, :196] = (40, 45, 50)
+    half[:, 196:205] = (130, 135, 137)  # a blurred edge along the axis: between the two
+    assert not runs_on(half, CENTRE, UP, LENGTH)
