@@ -120,6 +120,17 @@ def _closer_look(gray: np.ndarray, first: Look, small: list[Mark]) -> Look:
                  CLOSER_MIN_INK)
 
 
+def _faint(look: Look, small: list[Mark]) -> list[Mark]:
+    """Small marks of ink too faint for the first look's threshold (a pencil far from the camera
+    fades when shrunk), not already among `small`: where the closer look should look too."""
+    faint = (look.ink.ink >= CLOSER_MIN_INK).view(np.uint8) * np.uint8(255)
+    if not cv2.countNonZero(faint):
+        return []
+    found = find_marks(faint, look.sheet.mask, MIN_DETECT, (True,) * 4, look.ink.ink).kept
+    return [m for m in found if m.size < REFINE_BELOW
+            and not any(_inside(look.to_full(m.box), look.to_full(s.box)) for s in small)]
+
+
 def shrink_mask(mask: np.ndarray, factor: int) -> np.ndarray:
     """A uint8 mask shrunk by a whole number (nearest)."""
     return mask[::factor, ::factor][: mask.shape[0] // factor, : mask.shape[1] // factor] \
@@ -136,6 +147,8 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
     looks = [first]
     kept = first.marks.kept
     small = [m for m in kept if m.size < REFINE_BELOW]
+    if factor > 1 and (not kept or small and len(small) * 2 >= len(kept)):
+        small += _faint(first, small)
     if factor > 1 and small and len(small) * 2 >= len(kept):
         looks.append(_closer_look(gray, first, small))
     chosen: list[tuple[Look, Mark]] = []

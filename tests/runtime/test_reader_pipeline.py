@@ -109,3 +109,18 @@ def test_a_light_pens_dark_tip_is_no_1_but_a_lone_1_is(sample, reader):
         _write(canvas, sample[d], 120 + 50 * k, 300, 40)
     _write(canvas, sample[1], 420, 160, 40)  # a 1 on a line of its own
     assert reader.read(_photo(canvas)).digits == "1\n358"
+
+
+def test_faint_small_writing_is_looked_at_closer(sample, reader):
+    """Pencil 28 px tall in a 1280x720 frame, the digits far apart: shrunk for the first look
+    their thin strokes fade, and only one of them passes the threshold. The faint ink of the
+    others tells the reader to look closer at them too, not only around the one it saw."""
+    canvas = np.full((720, 1280), 210, np.float32)
+    for x, d in ((600, 9), (760, 3), (920, 0)):
+        tile = 39  # 28 px digit in its 20 px box
+        big = cv2.resize(sample[d], (tile, tile), interpolation=cv2.INTER_AREA) / np.float32(255)
+        region = canvas[300 : 300 + tile, x : x + tile]
+        np.minimum(region, 210 * (1 - 0.3 * np.clip(big, 0, 1)), out=region)
+    found = find_digits(_photo(canvas))
+    assert len(found.looks[0].marks.kept) == 1
+    assert reader.read_found(found).digits == "930"
