@@ -7,6 +7,9 @@ import argparse
 import re
 from pathlib import Path
 
+THRESHOLD_HELP = ("confidence below which a digit is not shown; half of it is enough among sure "
+                  "digits of its height in a row (default %(default)s)")
+
 
 def _number(text: str, kind: type, wanted: str) -> int | float:
     try:

@@ -11,7 +11,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime.cliargs import output_dir, positive_int, probability
+from runtime.cliargs import THRESHOLD_HELP, output_dir, positive_int, probability
 from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError, cli
 from runtime.files import write_atomic, written
@@ -117,7 +117,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--debug", metavar="DIR", type=output_dir,
                    help="write one picture per reader stage per image (sheet, ink, marks, rows)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
-                   help="confidence below which a digit is not shown (default %(default)s)")
+                   help=THRESHOLD_HELP)
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads")
     return p.parse_args(argv)
 

@@ -11,7 +11,9 @@ from runtime.classifier import Classifier, ClassifierOptions
 from runtime.formats import DEFAULT_MODEL
 from runtime.reader.pipeline import Found, find_digits
 
-DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown
+DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown...
+ROW_SURE, ROW_THRESHOLD, ROW_HEIGHT = 2, 0.5, 0.3  # ...unless it stands among this many sure
+# digits of its height (within this share) in a row: then half that is enough
 
 
 @dataclass(frozen=True)
@@ -101,8 +103,19 @@ class Recognizer:
         items = self.classify(found) if items is None else items
         if not items:
             return Reading([])
-        lines = [[items[i] for i in line if items[i].confidence >= self.threshold]
-                 for line in found.lines]
-        unsure = [items[i] for i in found.in_reading_order()
-                  if items[i].confidence < self.threshold]
-        return Reading.from_lines(lines, unsure)
+        shown = [self._shown([items[i] for i in line]) for line in found.lines]
+        kept = {id(item) for line in shown for item in line}
+        unsure = [items[i] for i in found.in_reading_order() if id(items[i]) not in kept]
+        return Reading.from_lines(shown, unsure)
+
+    def _shown(self, line: list[Item]) -> list[Item]:
+        """The items of one row that are shown: those at least `threshold` sure, and those half
+        as sure standing among at least two sure digits of their height. There a mark is a digit,
+        only a hard one, and leaving it out would make the number wrong for certain."""
+        sure = [item.box[3] for item in line if item.confidence >= self.threshold]
+        if len(sure) < ROW_SURE:
+            return [item for item in line if item.confidence >= self.threshold]
+        height = float(np.median(sure))
+        return [item for item in line if item.confidence >= self.threshold
+                or (item.confidence >= ROW_THRESHOLD * self.threshold
+                    and abs(item.box[3] - height) <= ROW_HEIGHT * height)]

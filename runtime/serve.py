@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from runtime.cliargs import positive_int, probability, token
+from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, token
 from runtime.errors import cli
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
@@ -31,7 +31,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the token (default: a random one when HOST is not loopback)")
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
-                   help="confidence below which a digit is not shown (default %(default)s)")
+                   help=THRESHOLD_HELP)
     return p.parse_args(argv)
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime.cliargs import positive_int, probability, stable_fraction, token
+from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction, token
 from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
@@ -112,7 +112,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
-                   help="confidence below which a digit is not shown (default %(default)s)")
+                   help=THRESHOLD_HELP)
     p.add_argument("--stable", type=stable_fraction, default=(DEFAULT_AGREE, DEFAULT_WINDOW),
                    metavar="K/N", help="show a reading once K of the last N frames agree "
                    f"(default {DEFAULT_AGREE}/{DEFAULT_WINDOW}; 1/1: every frame)")

@@ -38,6 +38,26 @@ def test_reading_lines_and_single_line_consumers():
     assert Reading([]).lines == [] and Reading([]).digits == ""
 
 
+def test_an_unsure_digit_among_sure_ones_of_its_height_is_shown():
+    """Half the threshold is enough for a mark standing in a row between sure digits of its size
+    (a hard digit: leaving it out makes the number wrong for certain); a lone unsure mark, a much
+    smaller one in the row, and one below half the threshold stay out."""
+    from runtime.reader.pipeline import Found
+    from runtime.recognizer import Item
+
+    items = [Item(5, 0.99, (0, 100, 30, 40)), Item(8, 0.40, (40, 102, 30, 38)),
+             Item(2, 0.98, (80, 100, 30, 41)), Item(1, 0.40, (120, 120, 8, 12)),
+             Item(3, 0.20, (140, 100, 30, 40)), Item(7, 0.97, (180, 101, 30, 40)),
+             Item(4, 0.40, (60, 300, 30, 40))]
+    found = Found(np.zeros((len(items), 28, 28), np.float32), [i.box for i in items],
+                  [[0, 1, 2, 3, 4, 5], [6]])
+    reading = Recognizer(None, threshold=0.5).read_found(found, items)
+    assert reading.digits == "5827"
+    assert sorted(i.digit for i in reading.unsure) == [1, 3, 4]
+    strict = Recognizer(None, threshold=0.9).read_found(found, items)
+    assert strict.digits == "527"  # the flag still means what it says, scaled
+
+
 def test_annotation_keeps_the_image_size_and_draws(classifier, photo):
     reading = Recognizer(classifier).read(photo)
     out = annotate(photo, reading, status="123 FPS")
