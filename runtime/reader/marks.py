@@ -91,7 +91,7 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
         else:
             found.append(Mark((x, y, w, h), inside))
     found = _off_frame(found, mask.shape, frame, rejected)
-    return select(found, rejected, sheet_edge(sheet, mask.shape), min_size)
+    return select(found, rejected, sheet_edge(sheet, mask.shape), min_size, ink)
 
 
 def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, min_size: int,

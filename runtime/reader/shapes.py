@@ -34,6 +34,8 @@ CAP_ELONGATION = 2.5  # ... and as long for its width (a blurred 0 filled in is 
 BLOB_STROKE = 1.8  # a solid mark with strokes this much thicker than its peers' is no writing
 DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per length than they do
 PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
+DARKEST = 90  # percentile of a mark's ink: how dark its core is
+LIGHT_OBJECT, LIGHT_SIZE = 0.65, 1.3  # this light next to the writing's core, and this much bigger
 UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
 
 PAPER_EDGE = "edge of the paper or frame"
@@ -44,6 +46,7 @@ LYING = "straight stroke lying down"
 LONGER = "straight stroke longer than the digits"
 PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edge)"
 THICK_OBJECT = "thick object (pen, hand)"
+LIGHT = "far lighter than the writing, and bigger (a hand, a shadow)"
 STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT)
 
 
@@ -169,9 +172,31 @@ def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[
     return kept
 
 
+def _without_light_objects(marks: list[Mark], ink: np.ndarray | None,
+                           rejected: list[tuple[Mark, str]]) -> list[Mark]:
+    """The marks without big ones far lighter than the writing beside them: a hand or a
+    shadow on the sheet is a little darker than the paper all over, a pen's stroke much darker at
+    its core. (A digit in pencil among inked ones is as light, but not bigger.)"""
+    if ink is None or len(marks) < 3:
+        return marks
+    darkest = [float(np.percentile(ink[m.box[1]:m.box[1] + m.box[3],
+                                       m.box[0]:m.box[0] + m.box[2]][m.mask], DARKEST))
+               for m in marks]
+    kept = []
+    for i, mark in enumerate(marks):
+        peers = [j for j in range(len(marks)) if j != i]
+        light = darkest[i] < LIGHT_OBJECT * statistics.median(darkest[j] for j in peers)
+        if light and mark.size > LIGHT_SIZE * statistics.median(marks[j].size for j in peers):
+            rejected.append((mark, LIGHT))
+        else:
+            kept.append(mark)
+    return kept
+
+
 def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
-            min_size: int) -> Marks:
-    """Digit-like marks, not much smaller than the biggest digit, in no particular order.
+           min_size: int, ink: np.ndarray | None = None) -> Marks:
+    """Digit-like marks, not much smaller than the biggest digit, in no particular order; `ink`
+    is the ink map the marks were cut from (None: no judging by how dark they are).
 
     Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
     """
@@ -191,7 +216,7 @@ def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray
             rejected.append((mark, reason))
         else:
             shaped.append(mark)
-    shaped = _without_blobs(shaped, rejected)
+    shaped = _without_light_objects(_without_blobs(shaped, rejected), ink, rejected)
     straight = [found for m, why in rejected if why in STRAIGHT_REASONS
                 and (found := axis(m.box, m.mask)) is not None and found[1] >= STRAIGHT]
     lines = [a for a, _ in straight]

@@ -181,3 +181,20 @@ def test_a_rules_remnants_and_specks_do_not_make_digits_thick_objects(digits):
         mask[y : y + 3, x : x + 14] = 255  # bits of two rules, 14 px wide
     marks = find_marks(mask, min_size=4)
     assert sorted(m.box[0] // 62 for m in marks.kept if 100 <= m.box[1] <= 120) == [1, 2, 3, 4]
+
+
+def test_a_big_light_object_is_no_digit_but_a_pencil_digit_is(digits):
+    """Fingers on the sheet: a little darker than the paper all over, bigger than the digits;
+    the ink's core is far darker. A digit in pencil among inked ones is as light, not bigger."""
+    mask = _page(digits)
+    ink = np.where(mask > 0, 160, 0).astype(np.uint8)
+    cv2.ellipse(mask, (284, 122), (26, 34), 0, 0, 360, 255, 12)  # a fingertip's outline, lighter
+    ink[mask > 0] = np.maximum(ink[mask > 0], 70)
+    marks = find_marks(mask, ink=ink)
+    assert len(marks.kept) == 3
+    assert any("lighter than the writing" in why for why in _reasons(marks))
+    pencil = _page(digits)
+    ink = np.where(pencil > 0, 160, 0).astype(np.uint8)
+    pencil[100:156, 250:306] |= digits[0]  # a fourth digit, in pencil
+    ink[100:156, 250:306][digits[0] > 0] = 70
+    assert len(find_marks(pencil, ink=ink).kept) == 4
