@@ -40,6 +40,8 @@ STACK_OVERLAP = 0.3  # ... or this, when they are one above the other with littl
 PIECE_SIZE = 0.6  # a piece this much smaller than its neighbour, touching its span, joins it
 PIECE_HEIGHT = 0.5  # ... or this much flatter (the bar of a 5 or a 7)
 BAR_TOP, BAR_GAP = 0.35, 0.3  # a bar in the top part of a digit, this near its side, is its bar
+FOUR_STEM, FOUR_ARM, FOUR_GAP = 0.55, (0.35, 0.8), 0.3  # of the stem's height: a 4 in two strokes
+FOUR_TOP, FOUR_FOOT, FOUR_OVERLAP = 0.2, 0.2, 0.3  # tops level, the arm ending this far above
 BAR_JOINT = 1.0  # ... when the two together are no wider than this (of the height)
 MAX_PIECE = 2.0  # of the typical mark's height: bigger is never a piece of a digit
 MAX_MERGED = 1.5  # joined pieces at most this tall relative to the typical mark: rows stay apart
@@ -196,7 +198,17 @@ def _belong_together(a: list[int], b: list[int], typical: float, whole: float) -
     piece = small < PIECE_SIZE * big or min(ha, hb) < PIECE_HEIGHT * max(ha, hb)
     if overlap >= 0 and piece and gap <= 0.25 * max(ha, hb):
         return True
-    return _detached_bar(a, b) or _detached_bar(b, a)
+    return _detached_bar(a, b) or _detached_bar(b, a) or _open_four(a, b) or _open_four(b, a)
+
+
+def _open_four(arm: list[int], stem: list[int]) -> bool:
+    """The two strokes of a 4 written apart: a short arm hanging from the top, a little left of
+    a tall thin stem, ending well above the stem's foot. Digits side by side stand on one line."""
+    (xa, ya, wa, ha), (xs, ys, ws, hs) = arm, stem
+    gap = xs - (xa + wa)
+    return (ws <= FOUR_STEM * hs and -FOUR_OVERLAP * wa <= gap <= FOUR_GAP * hs
+            and FOUR_ARM[0] * hs <= ha <= FOUR_ARM[1] * hs and wa <= FOUR_ARM[1] * hs
+            and abs(ya - ys) <= FOUR_TOP * hs and ya + ha <= ys + hs - FOUR_FOOT * hs)
 
 
 def _detached_bar(bar: list[int], body: list[int]) -> bool:

@@ -198,3 +198,20 @@ def test_a_big_light_object_is_no_digit_but_a_pencil_digit_is(digits):
     pencil[100:156, 250:306] |= digits[0]  # a fourth digit, in pencil
     ink[100:156, 250:306][digits[0] > 0] = 70
     assert len(find_marks(pencil, ink=ink).kept) == 4
+
+
+def test_a_4_written_in_two_strokes_is_one_mark(digits):
+    """Many 4s are two strokes that do not touch: an arm hanging from the top, left of a tall
+    stem, ending well above its foot. One mark, not a 1 beside a 1; digits standing side by side
+    on one line (a short one beside a 1) stay two."""
+    _, _, eight = digits
+    mask = _page([eight, np.zeros_like(eight), eight], x0=40)
+    cv2.line(mask, (120, 110), (108, 132), 255, 4)  # the arm, down to the bar (the 8s: 39 px)
+    cv2.line(mask, (108, 132), (131, 132), 255, 4)  # the bar, stopping short of the stem
+    cv2.line(mask, (141, 109), (141, 147), 255, 4)  # the stem
+    marks = find_marks(mask)
+    assert len(marks.kept) == 3
+    low = _page([eight, np.zeros_like(eight), eight], x0=40)
+    cv2.circle(low, (122, 134), 12, 255, 4)  # a small 0 standing on the line, beside a 1
+    cv2.line(low, (144, 109), (144, 147), 255, 4)
+    assert len(find_marks(low).kept) == 4
