@@ -179,18 +179,24 @@ def _without_light_objects(marks: list[Mark], ink: np.ndarray | None,
     its core. (A digit in pencil among inked ones is as light, but not bigger.)"""
     if ink is None or len(marks) < 3:
         return marks
-    darkest = [float(np.percentile(ink[m.box[1]:m.box[1] + m.box[3],
-                                       m.box[0]:m.box[0] + m.box[2]][m.mask], DARKEST))
-               for m in marks]
-    kept = []
-    for i, mark in enumerate(marks):
-        peers = [j for j in range(len(marks)) if j != i]
-        light = darkest[i] < LIGHT_OBJECT * statistics.median(darkest[j] for j in peers)
-        if light and mark.size > LIGHT_SIZE * statistics.median(marks[j].size for j in peers):
-            rejected.append((mark, LIGHT))
-        else:
-            kept.append(mark)
-    return kept
+    sizes = [m.size for m in marks]
+    big = [i for i in range(len(marks))
+           if sizes[i] > LIGHT_SIZE * statistics.median(sizes[:i] + sizes[i + 1:])]
+    if not big:  # the usual case, and cheap: no ink looked at
+        return marks
+    darkest = [_darkest(m, ink) for m in marks]
+    light = {i for i in big
+             if darkest[i] < LIGHT_OBJECT * statistics.median(darkest[:i] + darkest[i + 1:])}
+    rejected += [(marks[i], LIGHT) for i in sorted(light)]
+    return [m for i, m in enumerate(marks) if i not in light]
+
+
+def _darkest(mark: Mark, ink: np.ndarray) -> float:
+    """How dark a mark's core is: a high percentile of its ink."""
+    x, y, w, h = mark.box
+    values = ink[y : y + h, x : x + w][mark.mask]
+    rank = int(DARKEST / 100 * (values.size - 1))
+    return float(np.partition(values, rank)[rank]) if values.size else 0.0
 
 
 def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray | None,
