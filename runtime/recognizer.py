@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -115,7 +116,7 @@ class Recognizer:
         sure = [item.box[3] for item in line if item.confidence >= self.threshold]
         if len(sure) < ROW_SURE:
             return [item for item in line if item.confidence >= self.threshold]
-        height = float(np.median(sure))
+        height = float(statistics.median(sure))
         return [item for item in line if item.confidence >= self.threshold
                 or (item.confidence >= ROW_THRESHOLD * self.threshold
                     and abs(item.box[3] - height) <= ROW_HEIGHT * height)]
