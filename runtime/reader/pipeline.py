@@ -1,8 +1,9 @@
 """The reader's stages run in order: frame -> sheet -> ink -> marks -> digits -> rows.
 
 The working resolution follows the content: a first look on a copy about WORK_SIDE pixels wide; when
-the marks found there are small (writing far from the camera, or small in a big frame), a second
-look at the region holding them, at the resolution that makes them about TARGET_SIZE pixels tall.
+the marks found there are small (writing far from the camera, or small in a big frame), or the only
+ink there is too faint for the first look's threshold, a second look at the region holding them,
+at the resolution that makes them about TARGET_SIZE pixels tall.
 Digits are always cut from the full-size image. A short stroke standing alone, with a light pen's
 body going on past one end, is the pen's tip, not a 1.
 """
