@@ -1,8 +1,8 @@
 """Marks: the binary ink cut into candidate digits; what is not a digit is rejected, with a reason.
 
 Connected components (the thick parts of a pen or a hand lying on the writing taken out first),
-pieces of one broken digit joined (a 4 written in two strokes too), touching digits split at their thinnest column or where their
-darkest ink parts; shapes.py then decides which of them are digits.
+pieces of one broken digit joined (a 4 written in two strokes too), touching digits split at their
+thinnest column or where their darkest ink parts; shapes.py then decides which of them are digits.
 """
 
 from __future__ import annotations

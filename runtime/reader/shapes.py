@@ -2,9 +2,8 @@
 
 Specks, long straight strokes (a pen, a rule's remnant, the sheet's edge) and pieces lying along
 them, solid smudges, blobs far thicker than the writing, big marks far lighter than it (fingers)
-and things touching the sheet's edge go;
-only then are dots much smaller than the digits dropped, so something big that is not a digit never
-hides the digits.
+and things touching the sheet's edge go; only then are dots much smaller than the digits dropped,
+so something big that is not a digit never hides the digits.
 """
 
 from __future__ import annotations
