@@ -150,8 +150,8 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
     small = [m for m in kept if m.size < REFINE_BELOW]
     if factor > 1 and (not kept or small and len(small) * 2 >= len(kept)):
         small += _faint(first, small)
-    if factor > 1 and small and len(small) * 2 >= len(kept):
-        looks.append(_closer_look(gray, first, small))
+        if small:
+            looks.append(_closer_look(gray, first, small))
     chosen: list[tuple[Look, Mark]] = []
     for look in looks:
         chosen += [(look, m) for m in look.marks.kept if m.size >= MIN_SIZE or look is not first]

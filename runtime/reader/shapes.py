@@ -93,14 +93,25 @@ def shape(mark: Mark) -> tuple[float, float]:
     return elongation, float(abs(abs(along) - 90.0))
 
 
-def _why_not(mark: Mark, long: float, edge: np.ndarray | None, min_size: int) -> str:
-    """Why a mark is not a digit, judged by its shape and the marks around it ('' if it may be);
-    a straight stroke longer than `long` (px, 0: no measure) is not a 1."""
+def _why_not_alone(mark: Mark, edge: np.ndarray | None, min_size: int) -> str:
+    """Why a mark is no digit whatever the marks around it: a speck, too wide, a smudge, on the
+    sheet's edge ('' if it may be one)."""
     x, y, w, h = mark.box
     if mark.size < min_size:
         return SPECK
     if w > MAX_ASPECT * h:
         return WIDE
+    if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
+        return "solid smudge"
+    if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
+        return "touches the sheet's edge"
+    return ""
+
+
+def _straight(mark: Mark, long: float) -> str:
+    """Why a mark is a straight stroke and no 1 ('' if it is not): lying down, or longer than
+    `long` (px, 0: no measure)."""
+    _, _, w, h = mark.box
     longer = long > 0 and mark.size > long
     if longer or w >= LEANING * h:  # else it cannot be a straight stroke that matters here
         elongation, tilt = shape(mark)
@@ -108,16 +119,6 @@ def _why_not(mark: Mark, long: float, edge: np.ndarray | None, min_size: int) ->
             return LYING
         if elongation >= STRAIGHT and longer:
             return LONGER
-    return _not_shaped(mark, edge)
-
-
-def _not_shaped(mark: Mark, edge: np.ndarray | None) -> str:
-    """Why a mark is no digit whatever the marks around it: a smudge, or on the sheet's edge."""
-    x, y, w, h = mark.box
-    if min(w, h) >= BLOB * max(w, h) and np.count_nonzero(mark.mask) >= SOLID * w * h:
-        return "solid smudge"
-    if edge is not None and edge[y : y + h, x : x + w][mark.mask].any():
-        return "touches the sheet's edge"
     return ""
 
 
@@ -206,18 +207,19 @@ def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray
 
     Size is the longer side: MNIST fits digits by it, so a flat 0 is as big as a tall 1.
     """
+    alone = [_why_not_alone(m, edge, min_size) for m in found]
     # the digits' size is measured on what may be digits: not on specks, nor on the bits of a
     # pen or of the desk along the sheet's edge, which would make a real 1 look long
-    plain = [m for m in found if m.size >= min_size and m.box[2] <= MAX_ASPECT * m.box[3]
-             and not _not_shaped(m, edge)]
+    plain = [m for m, why in zip(found, alone, strict=True) if not why]
     shaped = []
-    for mark in found:
+    for mark, reason in zip(found, alone, strict=True):
         others = [m.size for m in plain if m is not mark]
         if others:  # specks are no measure of the digits' size
             others = [size for size in others if size >= RELATIVE_MIN_SIZE * max(others)]
         typical = float(statistics.median(others)) if others else 0.0
         longer = LONG_STROKE if len(others) > 1 else LONE_LONG_STROKE
-        reason = _why_not(mark, longer * typical, edge, min_size)
+        if reason not in (SPECK, WIDE):  # a straight stroke is that first, even on the edge
+            reason = _straight(mark, longer * typical) or reason
         if reason:
             rejected.append((mark, reason))
         else:
