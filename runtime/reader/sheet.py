@@ -4,7 +4,9 @@ On a small copy, ink is closed away, the bright part is split from the dark by O
 region is taken as the sheet if it looks like one: a solid, nearly convex shape big enough to write
 on, much brighter than what lies around it (or clearly less coloured, like white paper on wood).
 A shadow across a page is not that much darker, so a page in partial shadow stays one page. Anything
-else (a frame that is all paper, a blackboard, a bright desk) is read as a whole.
+else (a frame that is all paper, a blackboard, a bright desk) is read as a whole. When nothing
+sheet-like is found, ink is closed away less: the close may have bridged the narrow strip of desk
+between the sheet and a light thing beside it (a white keyboard).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import numpy as np
 
 SIDE = 100  # the sheet is looked for on a copy this size: it is the biggest thing in view
 INK_CLOSE = 5  # px on that copy: closes pen strokes away so they do not cut the paper apart
+NARROW_CLOSE = 3  # ... or this, when that also closed the gap to a light thing beside the sheet
 MIN_AREA, WHOLE_AREA = 0.06, 0.92  # of the frame: smaller is not a sheet, larger is the frame
 MIN_SIDE = 0.2  # of the frame's shorter side: the sheet's shorter side at least this
 MIN_SOLIDITY = 0.85  # area over convex hull area: paper is a (perspective) quadrilateral
@@ -34,7 +37,8 @@ MARGIN = 0.015  # of the frame's shorter side: the sheet's edge itself is not wr
 
 ALL_PAPER = "the frame is all paper"
 SOFT_EDGE = "the bright region's edge is soft (a shadow, not a sheet)"
-FINAL = (ALL_PAPER, SOFT_EDGE)
+FLAT = "nothing in view much darker than the paper"
+FINAL = (ALL_PAPER, SOFT_EDGE, FLAT)
 
 
 @dataclass(frozen=True)
@@ -56,12 +60,34 @@ def find_sheet(gray: np.ndarray, colour: np.ndarray | None = None) -> Sheet:
     factor = max(1, int(np.ceil(max(gray.shape) / SIDE)))
     size = (max(1, gray.shape[1] // factor), max(1, gray.shape[0] // factor))
     small = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (INK_CLOSE, INK_CLOSE))
-    light = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 3)
+    reasons: list[str] = []
+    for close in (INK_CLOSE, NARROW_CLOSE):  # narrower: a light thing the close joined to it
+        kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (close, close))
+        light = cv2.medianBlur(cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel), 3)
+        best, why = _brightest_sheet(small, light, colour, size)
+        if best is not None:
+            break
+        reasons += why
+        if why and why[-1] in FINAL:
+            break
+    if best is None:
+        return Sheet(None, None, "; ".join(dict.fromkeys(reasons)))
+    region, filled, outline = best
+    margin = max(1, int(round(MARGIN * min(gray.shape))))
+    full = cv2.resize(filled, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
+    full = cv2.erode(full, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * margin + 1,) * 2))
+    poly = cv2.approxPolyDP(outline, 0.01 * cv2.arcLength(outline, True), True)
+    return Sheet(full.astype(bool), (poly.reshape(-1, 2) * factor).astype(np.int32), "sheet")
+
+
+def _brightest_sheet(small: np.ndarray, light: np.ndarray, colour: np.ndarray | None,
+                     size: tuple[int, int]) -> tuple[tuple | None, list[str]]:
+    """The sheet-like bright region of `light` (ink closed away) that fills its rotated box best,
+    or None and why not."""
     otsu, _ = cv2.threshold(light, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     dark, bright = light[light <= otsu], light[light > otsu]
     if not dark.size or not bright.size or dark.mean() > FLAT_SURROUND * bright.mean():
-        return Sheet(None, None, "nothing in view much darker than the paper")
+        return None, [FLAT]
     top = float(np.percentile(light, TOP_PERCENTILE))
     reasons: list[str] = []
     best, best_fill = None, 0.0
@@ -82,14 +108,7 @@ def find_sheet(gray: np.ndarray, colour: np.ndarray | None = None) -> Sheet:
         reasons.append(reason)
         if reason in FINAL or best is not None:  # brighter would only cut the page's lit part
             break
-    if best is None:
-        return Sheet(None, None, "; ".join(dict.fromkeys(reasons)))
-    region, filled, outline = best
-    margin = max(1, int(round(MARGIN * min(gray.shape))))
-    full = cv2.resize(filled, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_NEAREST)
-    full = cv2.erode(full, cv2.getStructuringElement(cv2.MORPH_RECT, (2 * margin + 1,) * 2))
-    poly = cv2.approxPolyDP(outline, 0.01 * cv2.arcLength(outline, True), True)
-    return Sheet(full.astype(bool), (poly.reshape(-1, 2) * factor).astype(np.int32), "sheet")
+    return best, reasons
 
 
 def _rect_fill(filled: np.ndarray, outline: np.ndarray) -> float:

@@ -37,3 +37,16 @@ def test_page_half_in_shadow_is_read_whole():
     xs = np.arange(640, dtype=np.float32)
     page *= 1.0 - 0.3 / (1 + np.exp(-(xs - 320) / 15))[None, :]  # a soft shadow on the right
     assert find_sheet(page.astype(np.uint8)).whole
+
+
+def test_sheet_beside_a_light_keyboard_is_found_apart_from_it():
+    """A white keyboard a few pixels below the sheet (the desk shows between them): closing the
+    ink away must not close that gap too, or sheet and keyboard make one shape that is no sheet,
+    and the keys' letters are read as digits."""
+    image = _desk()
+    cv2.rectangle(image, (0, 440), (639, 479), 215, cv2.FILLED)  # the keys, 20 px below the sheet
+    for x in range(20, 640, 60):
+        cv2.rectangle(image, (x - 4, 440), (x, 479), 150, cv2.FILLED)  # gaps between keys
+    sheet = find_sheet(image)
+    assert sheet.reason == "sheet"
+    assert sheet.mask[250, 340] and not sheet.mask[460, 300]
