@@ -2,12 +2,14 @@
 
 Paper brightness is estimated by a morphological closing on a downscaled copy (it erases strokes
 but keeps shadow edges, so uneven light cancels out); ink = how much darker than its own paper a
-pixel is; Otsu on that, bounded so a blank page gives nothing. Ruled, margin and grid lines are long
-thin runs: an opening with a long kernel finds them (on a copy thickened across the line, so a
-slightly tilted rule still has long runs), and within a line only the pixels of strokes thicker
-than the line survive, so a digit the line crosses or touches comes out whole; a stroke lying along
-a line (the bar of a 4 on a rule) comes back where the line holds far more ink than nearby. In a
-dim frame full of noise, lines are looked for where ink runs along them, so specks do not join
+pixel is; Otsu on that, bounded so a blank page gives nothing (on a sheet, Otsu looks a little
+inside its outline, which may take in a strip of desk far darker than any writing). Ruled, margin
+and grid lines are long thin runs: an opening with a long kernel finds them (on a copy thickened
+across the line, so a slightly tilted rule still has long runs), and within a line only the pixels
+of strokes thicker than the line survive, so a digit the line crosses or touches comes out whole; a
+stroke lying along a line (the bar of a 4 on a rule) comes back where the line holds far more ink
+than nearby. In a dim frame full of noise, lines are looked for where ink runs along them, so specks
+do not join
 them into bands too wide to be lines.
 """
 
@@ -44,6 +46,7 @@ ACROSS_WINDOW = 7  # px: ink is added up across a line over this many pixels
 LINE_NEIGHBOURHOOD = 61  # px along the line (at least; a quarter of the image): what it holds
 STROKE_ON_LINE = 2.0  # times the line's own ink across it: a pen stroke lies along the line there
 PEN_DARK = 0.75  # of the pen's median ink: a stroke on a line is at least this dark
+SHEET_INSIDE = 0.05  # of the shorter side: the threshold is set this far inside the sheet
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,14 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
     ink, paper, dark = paper_and_ink(gray, dark=True if sheet is not None else None)
     if sheet is not None:
         ink[~sheet] = 0
-    level = threshold(ink, min_ink)
+        # the sheet's outline may take in a strip of desk along the frame's edge: far darker than
+        # any ink, it would set the threshold above faint writing, so the threshold is set inside
+        inner = cv2.erode(sheet.view(np.uint8), np.ones((3, 3), np.uint8),
+                          iterations=max(1, int(SHEET_INSIDE * min(ink.shape))),
+                          borderType=cv2.BORDER_CONSTANT, borderValue=0)
+        level = threshold(np.where(inner > 0, ink, 0).astype(np.uint8), min_ink)
+    else:
+        level = threshold(ink, min_ink)
     mask = binarize(ink, level)
     faint = binarize(ink, FAINT * level)
     clean, lines = remove_lines(mask, sheet, min_line, max_width, faint)

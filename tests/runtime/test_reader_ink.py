@@ -148,3 +148,17 @@ def test_a_rule_blurred_into_the_tops_of_digits_is_still_a_rule():
     row = ink.mask[margin - 6 : margin + y1 - y0 + 6, margin - 6 : margin + x1 - x0 + 6]
     count, _ = cv2.connectedComponents(row)
     assert count - 1 == 6
+
+
+def test_a_strip_of_desk_inside_the_sheets_outline_does_not_set_the_threshold(seven):
+    """The sheet's outline, found on a small copy, may take in a strip of dark desk where the
+    sheet meets the frame's edge. That strip is far darker than faint writing: were it to set
+    the threshold, the writing would fall below it. The threshold is set inside the sheet."""
+    strokes = np.zeros((240, 320), np.float32)
+    strokes[80:164, 120:204] = seven
+    page = _ink_on(np.full((240, 320), 220, np.float32), strokes, 0.35)  # a faint pencil 7
+    page[:10, 40:280] = 45  # the desk, along the frame's top edge
+    sheet = np.ones(page.shape, bool)
+    ink = find_ink(page, sheet)
+    digit = ink.mask[70:175, 110:215] > 0
+    assert np.count_nonzero(digit) >= 0.9 * np.count_nonzero(seven)
