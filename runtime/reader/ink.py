@@ -9,8 +9,7 @@ across the line, so a slightly tilted rule still has long runs), and within a li
 of strokes thicker than the line survive, so a digit the line crosses or touches comes out whole; a
 stroke lying along a line (the bar of a 4 on a rule) comes back where the line holds far more ink
 than nearby. In a dim frame full of noise, lines are looked for where ink runs along them, so specks
-do not join
-them into bands too wide to be lines.
+do not join them into bands too wide to be lines.
 """
 
 from __future__ import annotations
