@@ -22,7 +22,9 @@ import numpy as np
 BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light varies slowly
 BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a frame-filling digit
 MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
-LINE_LENGTH = 0.3  # of the sheet's width (height for vertical lines): rules run across the page
+# of the sheet's width (height for vertical lines): rules run across the page, further than the
+# bottoms of a row of digits on one baseline; a margin turned with the page is found in pieces
+LINE_LENGTH = (0.5, 0.3)
 LINE_SLACK = 3  # px the mask is thickened across a line before the opening: tilted rules pass
 MAX_LINE_THICKNESS = 0.02  # of the frame's shorter side (at least MIN_LINE_PX): thicker is a stroke
 MIN_LINE_PX = 3
@@ -193,7 +195,8 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
     if sheet is not None:
         span = cv2.boundingRect(sheet.view(np.uint8))[2:]
     thick = max_width or max(MIN_LINE_PX, int(round(MAX_LINE_THICKNESS * min(mask.shape))))
-    lengths = tuple(max(min_line, int(LINE_LENGTH * side)) for side in span)
+    lengths = tuple(max(min_line, int(share * side))
+                    for share, side in zip(LINE_LENGTH, span, strict=True))
     fill = tuple(int(LINE_EVIDENCE * side) for side in span)
     if not _thin_enough(faint, fill, thick):
         return mask, np.zeros_like(mask)

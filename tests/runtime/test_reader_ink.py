@@ -162,3 +162,17 @@ def test_a_strip_of_desk_inside_the_sheets_outline_does_not_set_the_threshold(se
     ink = find_ink(page, sheet)
     digit = ink.mask[70:175, 110:215] > 0
     assert np.count_nonzero(digit) >= 0.9 * np.count_nonzero(seven)
+
+
+def test_a_row_of_digits_on_one_baseline_is_no_line():
+    """Once the page holds one real line (a rule, an edge), lines are looked for everywhere. The
+    bottoms of 0s written close together on one baseline, their gaps bridged, run on like a line
+    for 40% of the page's width; a rule runs across at least half of it."""
+    mask = np.zeros((240, 320), np.uint8)
+    cv2.line(mask, (0, 4), (319, 4), 255, 2)
+    row = np.zeros_like(mask)
+    for k in range(6):
+        cv2.ellipse(row, (70 + 22 * k, 120), (9, 13), 0, 0, 360, 255, 2)
+    clean, gone = remove_lines(mask | row)
+    assert np.count_nonzero(gone[:10]) > 0.9 * np.count_nonzero(mask)  # the line goes
+    assert np.array_equal(clean & row, row)  # every 0 stays whole
