@@ -1,8 +1,9 @@
 """Marks: the binary ink cut into candidate digits; what is not a digit is rejected, with a reason.
 
 Connected components (the thick parts of a pen or a hand lying on the writing taken out first),
-pieces of one broken digit joined (a 4 written in two strokes too), touching digits split at their
-thinnest column or where their darkest ink parts; shapes.py then decides which of them are digits.
+pieces of one broken digit joined (a 4 written in two strokes, a thin 0 broken into two arcs),
+touching digits split at their thinnest column or where their darkest ink parts; shapes.py then
+decides which of them are digits.
 """
 
 from __future__ import annotations
@@ -52,6 +53,11 @@ SPLIT_ZONE = (0.3, 0.7)  # the cut is looked for in this part of the width
 SPLIT_MAX_INK = 0.15  # of the height: a column this thin is where two digits touch
 SPLIT_MIN_PART = 0.4  # of the height: the narrowest digit a cut may leave on either side
 SPLIT_MIN_HEIGHT = 0.6  # of the height: the flattest digit a cut may leave
+ZERO_HALVES = 0.7  # of the taller: two arcs side by side share this much of their height
+ZERO_HALF_WIDTH = 0.6  # of the height: each arc at most this wide
+ZERO_GAP = 0.2  # of the height: at most this far apart (or overlapping this much)
+ZERO_BEND = 0.15  # of its width: an arc's middle lies this far off the line joining its ends
+ZERO_LOOP_ROWS = 0.15  # of an arc's rows: at most this many cross it twice
 CORE_SPLIT_ASPECT = 0.9  # narrower than SPLIT_ASPECT but wider than this: two narrow digits?
 CORE_MIN_PART = 0.3  # of the height: the narrowest digit such a cut may leave
 DARK_CORE = 0.6  # of the mark's darkest ink: the core of the strokes, without the blur's halo
@@ -84,7 +90,7 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
             mask, 8, cv2.CV_32S, LABELLING)
     labels_kept = _candidates(stats, mask.shape, labels, rejected)
     found: list[Mark] = []
-    for members, (x, y, w, h) in _merge(stats, labels_kept):
+    for members, (x, y, w, h) in _merge(stats, labels_kept, labels):
         window = labels[y : y + h, x : x + w]
         inside = window == members[0] if len(members) == 1 else np.isin(window, members)
         if len(members) == 1:  # only one component can be touching digits; joined pieces stay
@@ -211,6 +217,52 @@ def _open_four(arm: list[int], stem: list[int]) -> bool:
             and abs(ya - ys) <= FOUR_TOP * hs and ya + ha <= ys + hs - FOUR_FOOT * hs)
 
 
+def _halves_of_a_zero(a: tuple[list[int], list[int]], b: tuple[list[int], list[int]],
+                      image: np.ndarray) -> bool:
+    """Two arcs side by side, "(" and ")", as tall as each other: a 0 whose thin top and bottom
+    the threshold broke (two 1s stand straight, or lean the same way, or stand further apart)."""
+    if len(a[0]) != 1 or len(b[0]) != 1:
+        return False
+    (left, (xl, yl, wl, hl)), (right, (xr, yr, wr, hr)) = sorted((a, b), key=lambda g: g[1][0])
+    h = max(hl, hr)
+    shared = min(yl + hl, yr + hr) - max(yl, yr)
+    gap = xr - (xl + wl)
+    if shared < ZERO_HALVES * h or max(wl, wr) > ZERO_HALF_WIDTH * h \
+            or not -ZERO_GAP * h <= gap <= ZERO_GAP * h:
+        return False
+    arcs = (image[yl : yl + hl, xl : xl + wl] == left[0],
+            image[yr : yr + hr, xr : xr + wr] == right[0])
+    if not all(_one_stroke(arc) for arc in arcs):
+        return False  # a loop (the 6 of "67") is no half of a 0
+    return _bend(arcs[0]) >= ZERO_BEND and _bend(arcs[1]) <= -ZERO_BEND
+
+
+def _one_stroke(piece: np.ndarray) -> bool:
+    """Whether nearly every row crosses a piece once (an arc, not a loop)."""
+    starts = np.count_nonzero(np.diff(piece.view(np.int8), axis=1, prepend=0) > 0, axis=1)
+    return np.count_nonzero(starts >= 2) <= ZERO_LOOP_ROWS * piece.shape[0]
+
+
+def _bend(piece: np.ndarray) -> float:
+    """How far a tall piece's middle lies left of the line joining its two ends, in its widths:
+    an arc like "(" gives a positive number, like ")" a negative one, a straight stroke (upright
+    or leaning) about 0."""
+    h, w = piece.shape
+    xs = np.arange(w, dtype=np.float32)
+
+    def centre(rows: np.ndarray) -> float | None:
+        weight = rows.sum(axis=0, dtype=np.float32)
+        total = float(weight.sum())
+        return float(weight @ xs) / total if total else None
+
+    quarter = max(1, h // 4)
+    top, middle, bottom = (centre(piece[:quarter]), centre(piece[quarter:-quarter]),
+                           centre(piece[-quarter:]))
+    if top is None or middle is None or bottom is None:
+        return 0.0
+    return ((top + bottom) / 2 - middle) / w
+
+
 def _detached_bar(bar: list[int], body: list[int]) -> bool:
     """The flat top bar of a 5 (or a 7) written apart from its body, a little to its side."""
     (xa, ya, wa, ha), (xb, yb, wb, hb) = bar, body
@@ -233,15 +285,17 @@ def _typical_heights(stats: np.ndarray, labels: list[int]) -> tuple[float, float
     return float(statistics.median(heights[:-1] if len(heights) >= 3 else heights)), whole
 
 
-def _merge(stats: np.ndarray, labels: list[int]) -> list[tuple[list[int], list[int]]]:
-    """Groups of labels that make one digit, with their joint box."""
+def _merge(stats: np.ndarray, labels: list[int],
+           image: np.ndarray | None = None) -> list[tuple[list[int], list[int]]]:
+    """Groups of labels that make one digit, with their joint box (`image`: the label image)."""
     typical, whole = _typical_heights(stats, labels)
     groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
     merged = True
     while merged:
         merged = False
         for i, j in itertools.combinations(range(len(groups)), 2):
-            if _belong_together(groups[i][1], groups[j][1], typical, whole):
+            if _belong_together(groups[i][1], groups[j][1], typical, whole) or (
+                    image is not None and _halves_of_a_zero(groups[i], groups[j], image)):
                 (xi, yi, wi, hi), (xj, yj, wj, hj) = groups[i][1], groups[j][1]
                 x0, y0 = min(xi, xj), min(yi, yj)
                 x1, y1 = max(xi + wi, xj + wj), max(yi + hi, yj + hj)

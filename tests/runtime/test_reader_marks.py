@@ -215,3 +215,26 @@ def test_a_4_written_in_two_strokes_is_one_mark(digits):
     cv2.circle(low, (122, 134), 12, 255, 4)  # a small 0 standing on the line, beside a 1
     cv2.line(low, (144, 109), (144, 147), 255, 4)
     assert len(find_marks(low).kept) == 4
+
+
+def test_a_0_broken_into_two_arcs_is_one_mark(digits):
+    """A thin 0 whose top and bottom the threshold lost: "(" and ")" side by side, as tall as each
+    other, is one mark, even written at a slant. Two 1s, upright or leaning alike, stay two, and
+    so do a 6 and a 7."""
+    _, _, eight = digits
+    mask = _page([eight, np.zeros_like(eight), eight], x0=40)
+    cv2.ellipse(mask, (124, 128), (11, 19), 12, 110, 250, 255, 3)  # the left arc, leaning right
+    cv2.ellipse(mask, (128, 128), (11, 19), 12, -70, 70, 255, 3)  # the right arc
+    assert len(find_marks(mask).kept) == 3
+    ones = _page([eight, np.zeros_like(eight), eight], x0=40)
+    for x in (118, 134):
+        cv2.line(ones, (x + 5, 109), (x - 3, 147), 255, 3)  # two 1s leaning alike
+    assert len(find_marks(ones).kept) == 4
+    # a 6 beside a 7 (a generated ruled page): the 6's back bends like "(", its stem like ")";
+    # the 6's loop crosses its rows twice, which no arc does
+    from runtime.reader.pipeline import find_digits
+    from tests.scenes.generate import make_scene
+
+    scene = make_scene("ruled", 1, 41)
+    assert scene.text == "28167"
+    assert len(find_digits(scene.image).boxes) == 5
