@@ -3,7 +3,8 @@
 Specks, long straight strokes (a pen, a rule's remnant, the sheet's edge) and pieces lying along
 them, solid smudges, blobs far thicker than the writing, big marks far lighter than it (fingers)
 and things touching the sheet's edge go; only then are dots much smaller than the digits dropped,
-so something big that is not a digit never hides the digits.
+so something big that is not a digit never hides the digits: one mark far bigger than a row of
+marks alike in height beside it is the object, not they the specks.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.reader.rows import overlap
 from runtime.reader.strokes import axis, on_a_stroke
 
 Box = tuple[int, int, int, int]  # x, y, w, h
@@ -36,6 +38,7 @@ DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per lengt
 PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
 DARKEST = 90  # percentile of a mark's ink: how dark its core is
 LIGHT_OBJECT, LIGHT_SIZE = 0.65, 1.3  # this light next to the writing's core, and this much bigger
+ROW_MARKS, ROW_ALIKE = 2, 0.6  # marks side by side sharing this much of the taller one's height
 UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
 
 PAPER_EDGE = "edge of the paper or frame"
@@ -47,6 +50,7 @@ LONGER = "straight stroke longer than the digits"
 PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edge)"
 THICK_OBJECT = "thick object (pen, hand)"
 LIGHT = "far lighter than the writing, and bigger (a hand, a shadow)"
+OUTSIZED = "far bigger than a row of digits beside it (an object)"
 STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT)
 
 
@@ -192,6 +196,16 @@ def _without_light_objects(marks: list[Mark], ink: np.ndarray | None,
     return [m for i, m in enumerate(marks) if i not in light]
 
 
+def _in_a_row(marks: list[Mark]) -> bool:
+    """Whether at least ROW_MARKS of the marks stand side by side, alike in height, as digits do
+    (specks and dots do not line up)."""
+    for mark in marks:
+        alike = [m for m in marks if overlap(m.box, mark.box)[1] >= ROW_ALIKE]
+        if len(alike) >= ROW_MARKS:
+            return True
+    return False
+
+
 def _darkest(mark: Mark, ink: np.ndarray) -> float:
     """How dark a mark's core is: a high percentile of its ink."""
     x, y, w, h = mark.box
@@ -235,6 +249,12 @@ def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray
     if not shaped:
         return Marks([], rejected)
     biggest = max(m.size for m in shaped)
+    big = [m for m in shaped if m.size >= RELATIVE_MIN_SIZE * biggest]
+    if len(big) == 1 and _in_a_row([m for m in shaped if m is not big[0]]):
+        # one mark far bigger than a row of digits is the object, not the digits the specks
+        rejected.append((big[0], OUTSIZED))
+        shaped = [m for m in shaped if m is not big[0]]
+        biggest = max(m.size for m in shaped)
     kept = []
     for mark in shaped:
         if mark.size >= RELATIVE_MIN_SIZE * biggest:

@@ -238,3 +238,23 @@ def test_a_0_broken_into_two_arcs_is_one_mark(digits):
     scene = make_scene("ruled", 1, 41)
     assert scene.text == "28167"
     assert len(find_digits(scene.image).boxes) == 5
+
+
+def test_a_row_of_digits_is_not_dropped_beside_one_far_bigger_mark(digits):
+    """Something big that passes for writing (a pen's outline with a finger on it, here a big
+    ring) beside a number written small: the row of digits alike in height is the writing, and
+    the one mark five times their size is the object. Marks much smaller than a digit that do not
+    line up (specks, dots) still go."""
+    small = [cv2.resize(d, (20, 20), interpolation=cv2.INTER_AREA) for d in digits]
+    mask = np.zeros((240, 320), np.uint8)
+    for k, d in enumerate(small):
+        mask[150:170, 40 + 24 * k : 60 + 24 * k] |= d
+    cv2.ellipse(mask, (220, 90), (50, 70), 20, 0, 360, 255, 3)
+    marks = find_marks(mask)
+    assert len(marks.kept) == 3 and all(m.box[1] >= 140 for m in marks.kept)
+    assert "far bigger than a row of digits beside it (an object)" in _reasons(marks)
+    alone = _page([digits[2]], x0=130)
+    cv2.circle(alone, (30, 30), 3, 255, 2)  # two dots, not in a row
+    cv2.circle(alone, (280, 210), 3, 255, 2)
+    marks = find_marks(alone)
+    assert len(marks.kept) == 1 and marks.kept[0].size >= 40
