@@ -12,14 +12,14 @@ from tests.scenes.measure import score, table
 PER_SCENE = 25
 SEED = 2026  # not the README table's seed: the floors are not tuned on the published numbers
 # Numbers read exactly (every line, in order), of PER_SCENE per kind and of all. Issue 8 aims at
-# 90% in every scene and 95% overall. Measured on 2026-11-30 (reader at afcf96e, the `scenes`
-# int8 model, AMD EPYC with AVX-512 VNNI): blank 24, handwriting 25, squared 24, ruled 25, rows 23,
-# desk 23, small 22, dim 24 of 25; 190 of 200. Each floor sits one scene below that (four
+# 90% in every scene and 95% overall. Measured on 2026-11-30 (reader at caff978, the `scenes`
+# int8 model, AMD EPYC with AVX-512 VNNI): blank 24, handwriting 25, squared 24, ruled 25, rows 25,
+# desk 23, small 22, dim 24 of 25; 192 of 200. Each floor sits one scene below that (four
 # overall), so a regression fails while a CPU whose int8 rounding moves one reading does not;
 # raise them as the reader improves, never above what it measures.
-FLOORS = {"blank": 23, "handwriting": 24, "squared": 23, "ruled": 24, "rows": 22, "desk": 22,
+FLOORS = {"blank": 23, "handwriting": 24, "squared": 23, "ruled": 24, "rows": 24, "desk": 22,
           "small": 21, "dim": 23}
-OVERALL_FLOOR = 186
+OVERALL_FLOOR = 188
 FRAMES = {(480, 640), (720, 1280)}
 
 
