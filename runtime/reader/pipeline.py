@@ -3,8 +3,7 @@
 The working resolution follows the content: a first look on a copy about WORK_SIDE pixels wide; when
 the marks found there are small (writing far from the camera, or small in a big frame), or the only
 ink there is too faint for the first look's threshold, a second look at the region holding them,
-at the resolution that makes them about TARGET_SIZE pixels tall. What the first look rejected as
-an object (a pen) stays rejected there, even where the region's edge cuts a piece off it.
+at the resolution that makes them about TARGET_SIZE pixels tall.
 Digits are always cut from the full-size image. A short stroke standing alone, with a light pen's
 body going on past one end, is the pen's tip, not a 1.
 """
@@ -37,8 +36,6 @@ CLOSER_MIN_INK = 35  # the lowest ink threshold there: small writing is faint, a
 TIP_ELONGATION = 1.5  # length over width: a pen's tip is a short stroke or a blob, longer than wide
 ROW_REACH = 1.5  # of the taller height: marks in a row (rows.MIN_OVERLAP) are this near
 PEN_TIP = "the tip of a pen (its body runs on past it)"
-OBJECT_PART = 1.5  # an object rejected at the first look this much bigger both ways than a mark
-PART_OF_OBJECT = "part of an object the first look saw whole (a pen)"
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
 HUGE_MARK = 0.5  # of the frame's shorter side: a mark this big may be a sheet seen as ink
@@ -164,7 +161,6 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
         f = looks[1].factor
         chosen = [(look, m) for look, m in chosen if look is looks[1] or not _inside(
             look.to_full(m.box), (x0, y0, w * f, h * f))]
-        chosen = _without_parts_of_objects(chosen, first)
     chosen = _without_pen_tips(chosen, image, scale)
     images, boxes = [], []
     for look, mark in chosen:
@@ -193,26 +189,6 @@ def _without_pen_tips(chosen: list[tuple[Look, Mark]], image: np.ndarray,
                 look.marks.kept.remove(mark)
                 look.marks.rejected.append((mark, PEN_TIP))
                 continue
-        kept.append((look, mark))
-    return kept
-
-
-def _without_parts_of_objects(chosen: list[tuple[Look, Mark]],
-                              first: Look) -> list[tuple[Look, Mark]]:
-    """The marks without the pieces of an object the first look saw whole and rejected (a pen):
-    the closer look's region may cut it, leaving a piece that looks like a 1. The object must be
-    much bigger than the piece both ways: small digits blurred into one flat band at the first
-    look are no bigger than one digit across the row."""
-    objects = [first.to_full(m.box) for m, why in first.marks.rejected if why not in NOT_HINTS]
-    kept = []
-    for look, mark in chosen:
-        box = look.to_full(mark.box)
-        part = look is not first and next((o for o in objects if _inside(box, o) and min(
-            o[2], o[3]) >= OBJECT_PART * max(box[2], box[3])), None)
-        if part:
-            look.marks.kept.remove(mark)
-            look.marks.rejected.append((mark, PART_OF_OBJECT))
-            continue
         kept.append((look, mark))
     return kept
 

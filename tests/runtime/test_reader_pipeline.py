@@ -124,18 +124,3 @@ def test_faint_small_writing_is_looked_at_closer(sample, reader):
     found = find_digits(_photo(canvas))
     assert len(found.looks[0].marks.kept) == 1
     assert reader.read_found(found).digits == "930"
-
-
-def test_a_piece_of_a_pen_cut_by_the_closer_look_is_no_digit(reader):
-    """A white pen with a green cap lies beside small writing on a desk (a generated scene). The
-    first look sees the pen whole and rejects it; the closer look around the digits cuts the
-    pen at its edge, and the cap alone looks like a 9. What the first look rejected as an object
-    much bigger than the piece stays rejected."""
-    from tests.scenes.generate import make_scene
-
-    scene = make_scene("desk", 21, 12)
-    found = find_digits(scene.image)
-    assert len(found.looks) == 2
-    assert reader.read_found(found).digits == scene.text == "3045"
-    reasons = [why for _, why in found.looks[1].marks.rejected]
-    assert "part of an object the first look saw whole (a pen)" in reasons
