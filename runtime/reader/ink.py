@@ -116,8 +116,8 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
         ink[~sheet] = 0
         # the sheet's outline may take in a strip of desk along the frame's edge: far darker than
         # any ink, it would set the threshold above faint writing, so the threshold is set inside
-        inner = cv2.erode(sheet.view(np.uint8), np.ones((3, 3), np.uint8),
-                          iterations=max(1, int(SHEET_INSIDE * min(ink.shape))),
+        side = 2 * max(1, int(SHEET_INSIDE * min(ink.shape))) + 1
+        inner = cv2.erode(sheet.view(np.uint8), np.ones((side, side), np.uint8),
                           borderType=cv2.BORDER_CONSTANT, borderValue=0)
         level = threshold(np.where(inner > 0, ink, 0).astype(np.uint8), min_ink)
     else:

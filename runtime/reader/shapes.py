@@ -3,8 +3,8 @@
 Specks, long straight strokes (a pen, a rule's remnant, the sheet's edge) and pieces lying along
 them, solid smudges, blobs far thicker than the writing, big marks far lighter than it (fingers)
 and things touching the sheet's edge go; only then are dots much smaller than the digits dropped,
-so something big that is not a digit never hides the digits: one mark far bigger than a row of
-marks alike in height beside it is the object, not they the specks.
+so something big that is not a digit never hides the digits: of one mark far bigger than a row of
+marks alike in height beside it, the big one is the object and the row the digits.
 """
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def select(found: list[Mark], rejected: list[tuple[Mark, str]], edge: np.ndarray
     biggest = max(m.size for m in shaped)
     big = [m for m in shaped if m.size >= RELATIVE_MIN_SIZE * biggest]
     if len(big) == 1 and _in_a_row([m for m in shaped if m is not big[0]]):
-        # one mark far bigger than a row of digits is the object, not the digits the specks
+        # one mark far bigger than a row of digits is the object; the row is no specks
         rejected.append((big[0], OUTSIZED))
         shaped = [m for m in shaped if m is not big[0]]
         biggest = max(m.size for m in shaped)
