@@ -113,10 +113,10 @@ class Recognizer:
         """The items of one row that are shown: those at least `threshold` sure, and those half
         as sure standing among at least two sure digits of their height. There a mark is a digit,
         only a hard one, and leaving it out would make the number wrong for certain."""
-        sure = [item.box[3] for item in line if item.confidence >= self.threshold]
+        sure = [item for item in line if item.confidence >= self.threshold]
         if len(sure) < ROW_SURE:
-            return [item for item in line if item.confidence >= self.threshold]
-        height = float(statistics.median(sure))
+            return sure
+        height = float(statistics.median(item.box[3] for item in sure))
         return [item for item in line if item.confidence >= self.threshold
                 or (item.confidence >= ROW_THRESHOLD * self.threshold
                     and abs(item.box[3] - height) <= ROW_HEIGHT * height)]

@@ -119,7 +119,7 @@ def find_ink(gray: np.ndarray, sheet: np.ndarray | None = None, min_line: int = 
         side = 2 * max(1, int(SHEET_INSIDE * min(ink.shape))) + 1
         inner = cv2.erode(sheet.view(np.uint8), np.ones((side, side), np.uint8),
                           borderType=cv2.BORDER_CONSTANT, borderValue=0)
-        level = threshold(np.where(inner > 0, ink, 0).astype(np.uint8), min_ink)
+        level = threshold(cv2.bitwise_and(ink, ink, mask=inner), min_ink)
     else:
         level = threshold(ink, min_ink)
     mask = binarize(ink, level)

@@ -286,7 +286,7 @@ def _typical_heights(stats: np.ndarray, labels: list[int]) -> tuple[float, float
 
 
 def _merge(stats: np.ndarray, labels: list[int],
-           image: np.ndarray | None = None) -> list[tuple[list[int], list[int]]]:
+           image: np.ndarray) -> list[tuple[list[int], list[int]]]:
     """Groups of labels that make one digit, with their joint box (`image`: the label image)."""
     typical, whole = _typical_heights(stats, labels)
     groups = [([lab], [int(v) for v in stats[lab, :4]]) for lab in labels]
@@ -294,8 +294,8 @@ def _merge(stats: np.ndarray, labels: list[int],
     while merged:
         merged = False
         for i, j in itertools.combinations(range(len(groups)), 2):
-            if _belong_together(groups[i][1], groups[j][1], typical, whole) or (
-                    image is not None and _halves_of_a_zero(groups[i], groups[j], image)):
+            if _belong_together(groups[i][1], groups[j][1], typical, whole) \
+                    or _halves_of_a_zero(groups[i], groups[j], image):
                 (xi, yi, wi, hi), (xj, yj, wj, hj) = groups[i][1], groups[j][1]
                 x0, y0 = min(xi, xj), min(yi, yj)
                 x1, y1 = max(xi + wi, xj + wj), max(yi + hi, yj + hj)
