@@ -24,7 +24,8 @@ from runtime.reader.sheet import Sheet, find_sheet
 from runtime.reader.strokes import axis, runs_on
 
 WORK_SIDE = 400  # px: the first look (speed); digits are cut at full size
-REFINE_BELOW = 12  # px at the first look: marks smaller than this are looked at again, closer
+REFINE_BELOW = 18  # px at the first look: marks smaller than this are looked at again, closer
+# (a thin stroke shrunk to a fraction of a pixel fades under the threshold, and the digit loses it)
 TARGET_SIZE = 24  # px: ... at the resolution that makes them about this big
 REFINE_MARGIN = 3.0  # of the marks' size: the closer look covers this much around them
 LINE_MARKS = 3.0  # a ruled line is longer than this many marks (a digit's bar is not)
