@@ -15,6 +15,8 @@ from runtime.reader.pipeline import Found, find_digits
 DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown...
 ROW_SURE, ROW_THRESHOLD, ROW_HEIGHT = 2, 0.5, 0.3  # ...unless it stands among this many sure
 # digits of its height (within this share) in a row: then half that is enough
+LONE_SURER = 0.4  # of the way from the threshold to certainty: a mark alone on its line needs that
+# much (no row vouches for it; what the stages leave alone is most often a pen's piece or a finger)
 
 
 @dataclass(frozen=True)
@@ -112,7 +114,11 @@ class Recognizer:
     def _shown(self, line: list[Item]) -> list[Item]:
         """The items of one row that are shown: those at least `threshold` sure, and those half
         as sure standing among at least two sure digits of their height. There a mark is a digit,
-        only a hard one, and leaving it out would make the number wrong for certain."""
+        only a hard one, and leaving it out would make the number wrong for certain. A mark alone
+        on its line must be surer than the threshold."""
+        if len(line) == 1:
+            lone = self.threshold + LONE_SURER * (1.0 - self.threshold)
+            return [item for item in line if item.confidence >= lone]
         sure = [item for item in line if item.confidence >= self.threshold]
         if len(sure) < ROW_SURE:
             return sure

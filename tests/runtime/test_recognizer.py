@@ -69,3 +69,20 @@ def test_annotation_keeps_the_image_size_and_draws(classifier, photo):
 
     rows = Reading.from_lines([reading.items[:1], reading.items[1:]])
     assert np.any(annotate(photo, rows) != out)  # each row outlined and numbered
+
+
+def test_a_mark_alone_on_its_line_must_be_surer():
+    """A mark with no row around it (a pen's piece or a fingertip beside the writing, read as a
+    digit at 0.5-0.7) needs to be 40% of the way from the threshold to certainty; a lone digit the
+    model is sure of is shown, and in a row the threshold itself is enough."""
+    from runtime.reader.pipeline import Found
+    from runtime.recognizer import Item
+
+    items = [Item(3, 0.99, (0, 100, 30, 40)), Item(1, 0.62, (40, 100, 10, 40)),
+             Item(6, 0.62, (300, 300, 30, 40)), Item(9, 0.75, (300, 500, 30, 40))]
+    found = Found(np.zeros((len(items), 28, 28), np.float32), [i.box for i in items],
+                  [[0, 1], [2], [3]])
+    reading = Recognizer(None, threshold=0.5).read_found(found, items)
+    assert reading.digits == "31\n9" and [i.digit for i in reading.unsure] == [6]
+    assert Recognizer(None, threshold=0.8).read_found(found, items).digits == "3"  # 0.88 alone
+    assert Recognizer(None, threshold=1.0).read_found(found, items).digits == ""
