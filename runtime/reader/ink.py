@@ -19,6 +19,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.reader.strokes import run_count
+
 BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light varies slowly
 BACKGROUND_KERNEL = 0.25  # of the smaller side: wider than the stroke of a frame-filling digit
 MIN_INK, MAX_INK = 50, 120  # threshold bounds on ink (0..255, fraction darker than the paper)
@@ -354,8 +356,7 @@ def _run_widths(own: np.ndarray, horizontal: bool) -> np.ndarray:
     across at most places) counts the width of each of its two lines, not of both."""
     axis = 0 if horizontal else 1
     pixels = np.count_nonzero(own, axis=axis)
-    starts = np.diff(own.view(np.int8), axis=axis, prepend=0) > 0  # where a run across starts
-    runs = np.count_nonzero(starts, axis=axis)
+    runs = run_count(own, axis)
     inked = runs > 0
     pixels, runs = pixels[inked], runs[inked]
     if pixels.size and np.count_nonzero(runs == 2) >= DOUBLE_LINE * pixels.size:

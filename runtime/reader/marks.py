@@ -28,6 +28,7 @@ from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons a
     shape,
     sheet_edge,
 )
+from runtime.reader.strokes import run_count
 
 Box = tuple[int, int, int, int]  # x, y, w, h
 
@@ -239,8 +240,7 @@ def _halves_of_a_zero(a: tuple[list[int], list[int]], b: tuple[list[int], list[i
 
 def _one_stroke(piece: np.ndarray) -> bool:
     """Whether nearly every row crosses a piece once (an arc, not a loop)."""
-    starts = np.count_nonzero(np.diff(piece.view(np.int8), axis=1, prepend=0) > 0, axis=1)
-    return np.count_nonzero(starts >= 2) <= ZERO_LOOP_ROWS * piece.shape[0]
+    return np.count_nonzero(run_count(piece, 1) >= 2) <= ZERO_LOOP_ROWS * piece.shape[0]
 
 
 def _bend(piece: np.ndarray) -> float:

@@ -197,8 +197,8 @@ def _without_light_objects(marks: list[Mark], ink: np.ndarray | None,
 
 
 def _in_a_row(marks: list[Mark]) -> bool:
-    """Whether at least ROW_MARKS of the marks stand side by side, alike in height, as digits do
-    (specks and dots do not line up)."""
+    """Whether at least ROW_MARKS of the marks stand at one height, sharing most of it, as the
+    digits of a row do (specks and dots do not line up)."""
     for mark in marks:
         alike = [m for m in marks if overlap(m.box, mark.box)[1] >= ROW_ALIKE]
         if len(alike) >= ROW_MARKS:

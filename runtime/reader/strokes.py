@@ -34,6 +34,12 @@ def axis(box: Box, mask: np.ndarray) -> tuple[Axis, float] | None:
         np.sqrt(long / short))
 
 
+def run_count(mask: np.ndarray, axis: int) -> np.ndarray:
+    """How many separate runs of a bool mask each line along `axis` crosses (axis 1: per row,
+    axis 0: per column): 1 for a stroke crossed once, 2 for a loop or a double line."""
+    return np.count_nonzero(np.diff(mask.view(np.int8), axis=axis, prepend=0) > 0, axis=axis)
+
+
 def on_a_stroke(box: Box, mask: np.ndarray, strokes: list[Axis]) -> bool:
     """Whether an elongated mark lies along one of the strokes' axes (a piece of it)."""
     if not strokes:

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from runtime.draw import annotate
-from runtime.recognizer import Recognizer
+from runtime.reader.pipeline import Found
+from runtime.recognizer import Item, Reading, Recognizer
 
 
 @pytest.fixture(scope="module")
@@ -27,8 +28,6 @@ def test_threshold_decides_what_is_shown(classifier, photo):
 
 
 def test_reading_lines_and_single_line_consumers():
-    from runtime.recognizer import Item, Reading
-
     a, b, c = (Item(d, 0.9, (10 * d, 0, 5, 5)) for d in (4, 2, 7))
     one = Reading([a, b])  # built as before: one line
     assert one.digits == "42" and [line.digits for line in one.lines] == ["42"]
@@ -42,9 +41,6 @@ def test_an_unsure_digit_among_sure_ones_of_its_height_is_shown():
     """Half the threshold is enough for a mark standing in a row between sure digits of its size
     (a hard digit: leaving it out makes the number wrong for certain); a lone unsure mark, a much
     smaller one in the row, and one below half the threshold stay out."""
-    from runtime.reader.pipeline import Found
-    from runtime.recognizer import Item
-
     items = [Item(5, 0.99, (0, 100, 30, 40)), Item(8, 0.40, (40, 102, 30, 38)),
              Item(2, 0.98, (80, 100, 30, 41)), Item(1, 0.40, (120, 120, 8, 12)),
              Item(3, 0.20, (140, 100, 30, 40)), Item(7, 0.97, (180, 101, 30, 40)),
@@ -65,8 +61,6 @@ def test_annotation_keeps_the_image_size_and_draws(classifier, photo):
     assert np.any(out != photo)
     gray = annotate(photo[..., 0], reading)
     assert gray.shape == photo.shape
-    from runtime.recognizer import Reading
-
     rows = Reading.from_lines([reading.items[:1], reading.items[1:]])
     assert np.any(annotate(photo, rows) != out)  # each row outlined and numbered
 
@@ -75,9 +69,6 @@ def test_a_mark_alone_on_its_line_must_be_surer():
     """A mark with no row around it (a pen's piece or a fingertip beside the writing, read as a
     digit at 0.5-0.7) needs to be 40% of the way from the threshold to certainty; a lone digit the
     model is sure of is shown, and in a row the threshold itself is enough."""
-    from runtime.reader.pipeline import Found
-    from runtime.recognizer import Item
-
     items = [Item(3, 0.99, (0, 100, 30, 40)), Item(1, 0.62, (40, 100, 10, 40)),
              Item(6, 0.62, (300, 300, 30, 40)), Item(9, 0.75, (300, 500, 30, 40))]
     found = Found(np.zeros((len(items), 28, 28), np.float32), [i.box for i in items],
