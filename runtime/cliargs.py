@@ -70,3 +70,12 @@ def stable_fraction(text: str) -> tuple[int, int]:
     raise argparse.ArgumentTypeError(f"{text!r}: give K/N, a reading is shown once K of the last "
                                      "N frames agree, with K more than half of N and at most N "
                                      "(e.g. 3/5; 1/1 shows every frame)")
+
+
+def seconds(text: str) -> float:
+    """A time to wait: 0 or more seconds."""
+    wanted = "a number of seconds, 0 or more, such as 30"
+    value = _number(text, float, wanted)
+    if not 0 <= value < float("inf"):  # also refuses nan
+        raise argparse.ArgumentTypeError(f"wants {wanted}, not {text}")
+    return value

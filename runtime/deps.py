@@ -16,13 +16,14 @@ from pathlib import Path
 from runtime.errors import EXIT_USER_ERROR  # standard library only, like this module
 
 DISTRIBUTION = "mnist-edge"
-RUNTIME, TRAIN = "runtime", "train"  # the pyproject extras
+RUNTIME, TRAIN, MQTT = "runtime", "train", "mqtt"  # the pyproject extras
 # import name -> (pip package, the extra that installs it)
 PACKAGES: dict[str, tuple[str, str]] = {
     "numpy": ("numpy", RUNTIME),
     "cv2": ("opencv-python-headless", RUNTIME),
     "ai_edge_litert": ("ai-edge-litert", RUNTIME),
     "onnxruntime": ("onnxruntime", RUNTIME),
+    "paho": ("paho-mqtt", MQTT),  # runtime.webcam --mqtt
     "tensorflow": ("tensorflow", TRAIN),
     "keras": ("tensorflow", TRAIN),  # Keras 3 comes with TensorFlow 2.21
     "tf_keras": ("tf-keras", TRAIN),

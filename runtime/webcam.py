@@ -24,6 +24,8 @@ from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
+from runtime.publish import flags as publishing
+from runtime.publish.feed import Feed
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 from runtime.sources import Grabber, open_source
@@ -125,9 +127,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    "other host needs a token, printed with the URL)")
     p.add_argument("--token", type=token, metavar="T", help="the live view's token "
                    "(default: a random one when HOST is not loopback)")
+    publishing.add_arguments(p)
     args = p.parse_args(argv)
     if args.token is not None and args.serve is None:
         p.error("--token goes with --serve")
+    publishing.check(p, args)
     return args
 
 
@@ -138,6 +142,14 @@ class Outputs:
     headless: bool
     sink: VideoSink | None = None
     slot: FrameSlot | None = None
+    feed: Feed | None = None  # --json, --mqtt
+
+    def changed(self, frame: int, seconds: float, reading: Reading) -> None:
+        """A new stable reading: its line (text, or JSON with --json), and to the broker."""
+        if self.headless and (self.feed is None or not self.feed.json_lines):
+            print(_reading_line(frame, seconds, reading), flush=True)
+        if self.feed is not None:
+            self.feed.changed(frame, seconds, reading)
 
 
 @dataclass
@@ -148,6 +160,7 @@ class Summary:
     seconds: float = 0.0
     stable: Reading | None = None
     saved: Path | None = None
+    published: object | None = None  # what became of the readings sent over MQTT
 
     def line(self) -> str:
         rate = self.frames / self.seconds if self.seconds > 0 else 0.0
@@ -156,7 +169,9 @@ class Summary:
         else:
             last = f"last stable reading: {_one_line(self.stable.digits) or 'no digits'}"
         saved = f", saved {self.saved}" if self.saved is not None else ""
-        return f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), {last}{saved}"
+        mqtt = f", {self.published}" if self.published is not None else ""
+        return (f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), "
+                f"{last}{saved}{mqtt}")
 
 
 def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: Outputs,
@@ -179,8 +194,8 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
             fps = instant if summary.frames == 1 else (FPS_SMOOTHING * fps
                                                        + (1 - FPS_SMOOTHING) * instant)
             seconds = time.perf_counter() - started
-            if stabilizer.push(reading) and out.headless:
-                print(_reading_line(summary.frames, seconds, stabilizer.stable), flush=True)
+            if stabilizer.push(reading):
+                out.changed(summary.frames, seconds, stabilizer.stable)
             stable = stabilizer.stable
             status = f"{fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
             shown = None
@@ -213,10 +228,10 @@ def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
     return f"{where}: {_one_line(reading.digits)}  ({confidences(reading.items)})"
 
 
-def _serve_until_stopped(headless: bool) -> None:
+def _serve_until_stopped(headless: bool, notes=sys.stdout) -> None:
     """A video watched in the browser has ended: keep its last frame up until Ctrl-C or q."""
     keys = "Ctrl-C stops" if headless else "q, Esc or Ctrl-C stops"
-    print(f"end of video: the live view stays up ({keys})", flush=True)
+    print(f"end of video: the live view stays up ({keys})", file=notes, flush=True)
     while True:
         if headless:
             time.sleep(IDLE_WAIT)
@@ -227,6 +242,8 @@ def _serve_until_stopped(headless: bool) -> None:
 @cli
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    mqtt = publishing.options(args)  # a bad URL, CA file or missing paho-mqtt: one line, now
+    notes = sys.stderr if args.json else sys.stdout  # --json keeps stdout for JSON lines only
     quiet_opencv()
     bind = parse_bind(args.serve) if args.serve is not None else None
     recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
@@ -243,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
         pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
         server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
                             token=args.token)
+    out.feed = publishing.open_feed(args, mqtt, source.name, recognizer.classifier.path.name, PROG)
     stabilizer = Stabilizer(window=args.stable[1], agree=args.stable[0])
     summary = Summary()
     stop_on_sigterm()
@@ -252,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
             grabber.start()
             if server is not None:
                 server.start()
-                print("\n".join(announce(server)), flush=True)
+                print("\n".join(announce(server)), file=notes, flush=True)
             quit_asked = run(recognizer, grabber, stabilizer, out, summary)
         except KeyboardInterrupt:
             pass  # a normal way to stop a live reader: the video so far is kept
@@ -261,10 +279,12 @@ def main(argv: list[str] | None = None) -> int:
             sink.close(keep=True)
             summary.saved = sink.path if sink.writer is not None else None
             sink = None
-        print(summary.line(), flush=True)
+        if out.feed is not None:
+            summary.published = out.feed.close(publishing.drain_seconds(args))
+        print(summary.line(), file=notes, flush=True)
         if server is not None and not quit_asked:
             try:
-                _serve_until_stopped(args.headless)
+                _serve_until_stopped(args.headless, notes)
             except KeyboardInterrupt:
                 pass
     finally:
@@ -273,9 +293,11 @@ def main(argv: list[str] | None = None) -> int:
             sink.close(keep)
         if server is not None:
             server.stop()
+        if out.feed is not None:
+            out.feed.close()
         if not args.headless:
             cv2.destroyAllWindows()
-    return 0
+    return 1 if out.feed is not None and out.feed.lost else 0
 
 
 if __name__ == "__main__":
