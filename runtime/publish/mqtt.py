@@ -183,7 +183,8 @@ class Publisher:
             client.connect(self.options.host, self.options.port, keepalive=KEEPALIVE)
             deadline = time.monotonic() + ANSWER_TIMEOUT
             while not answers:
-                if client.loop(POLL) != mqtt.MQTT_ERR_SUCCESS:
+                # a refusal is read with the close that follows it: look at the answer first
+                if client.loop(POLL) != mqtt.MQTT_ERR_SUCCESS and not answers:
                     tls = "" if self.options.tls else " (a TLS port? then mqtts://)"
                     raise BrokerProblem(f"closed the connection without answering{tls}")
                 if time.monotonic() > deadline or self.stopping.is_set():

@@ -87,17 +87,18 @@ def parse_url(text: str) -> BrokerUrl:
                          "? as %3F)")
     if not parts.hostname:
         raise ValueError(f"{text!r} names no host: {URL_FORM}")
+    bad_port = ValueError(f"{text!r}: the port must be a number from 1 to 65535")
     try:
-        port = parts.port or PORTS[parts.scheme]
+        port = parts.port
     except ValueError:
-        raise ValueError(f"{text!r}: the port must be a number from 1 to 65535") from None
+        raise bad_port from None
     if port == 0:
-        raise ValueError(f"{text!r}: the port must be a number from 1 to 65535")
+        raise bad_port
     user = unquote(parts.username) if parts.username else None
     password = unquote(parts.password) if parts.password is not None else None
     prefix = unquote(parts.path).strip("/") or None
-    return BrokerUrl(parts.hostname, port, parts.scheme == "mqtts", user, password,
-                     _check_prefix(prefix) if prefix else None)
+    return BrokerUrl(parts.hostname, port or PORTS[parts.scheme], parts.scheme == "mqtts", user,
+                     password, _check_prefix(prefix) if prefix else None)
 
 
 def mqtt_url(text: str) -> BrokerUrl:
