@@ -25,7 +25,6 @@ from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
 from runtime.publish import flags as publishing
-from runtime.publish.feed import Feed
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 from runtime.sources import Grabber, open_source
@@ -142,7 +141,7 @@ class Outputs:
     headless: bool
     sink: VideoSink | None = None
     slot: FrameSlot | None = None
-    feed: Feed | None = None  # --json, --mqtt
+    feed: publishing.Feed | None = None  # --json, --mqtt
 
     def changed(self, frame: int, seconds: float, reading: Reading) -> None:
         """A new stable reading: its line (text, or JSON with --json), and to the broker."""
@@ -169,9 +168,8 @@ class Summary:
         else:
             last = f"last stable reading: {_one_line(self.stable.digits) or 'no digits'}"
         saved = f", saved {self.saved}" if self.saved is not None else ""
-        mqtt = f", {self.published}" if self.published is not None else ""
-        return (f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), "
-                f"{last}{saved}{mqtt}")
+        saved += f", {self.published}" if self.published is not None else ""
+        return f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), {last}{saved}"
 
 
 def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: Outputs,
@@ -293,8 +291,6 @@ def main(argv: list[str] | None = None) -> int:
             sink.close(keep)
         if server is not None:
             server.stop()
-        if out.feed is not None:
-            out.feed.close()
         if not args.headless:
             cv2.destroyAllWindows()
     return 1 if out.feed is not None and out.feed.lost else 0

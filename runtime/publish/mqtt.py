@@ -35,10 +35,11 @@ KEEPALIVE = 30  # seconds: a broker gone silent (Wi-Fi lost) is noticed within 1
 ANSWER_TIMEOUT = 10.0  # seconds for the broker to answer CONNECT
 POLL = 0.1  # seconds the thread waits on the network before it looks at the outbox again
 RETRY_FIRST, RETRY_MAX = 0.5, 5.0  # seconds between attempts to connect: doubling, capped
-# After a reconnect, the readings that waited follow `online` after this pause: subscribers that
-# lost the broker with us (Home Assistant after a broker restart) are back by then, and MQTT gives
-# a client that is not subscribed nothing but the last retained message.
-BACKLOG_PAUSE = 1.0
+# After a reconnect, the readings that waited follow `online` after this pause, so that clients
+# that lost (or found) the broker with us and subscribe within it see each one: MQTT gives a
+# client that was not subscribed only the last retained message. (Home Assistant retries every
+# 10 s: it may get only the newest of a backlog, which is retained.)
+BACKLOG_PAUSE = 3.0
 GOODBYE_WAIT = 2.0  # seconds for the broker to confirm `offline` at a clean stop
 AUTH_REFUSALS = {"Bad user name or password", "Not authorized"}
 
