@@ -156,9 +156,9 @@ class Publisher:
                 self._report(None)
                 delay = RETRY_FIRST
                 self._serve(client)
-            except BrokerProblem as e:
-                self.outbox.rewind()
-                self._report(str(e))
+            except (BrokerProblem, OSError, ValueError) as e:  # OSError: a socket or TLS error
+                self.outbox.rewind()  # in the middle of a connection; never a dead thread
+                self._report(str(e) if isinstance(e, BrokerProblem) else f"failed ({e})")
                 self.stopping.wait(delay)
                 delay = min(2 * delay, RETRY_MAX)
             client = None
