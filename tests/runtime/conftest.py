@@ -85,3 +85,35 @@ def pages():
 def mqtt_kit():
     """tests/runtime/broker.py: mosquitto, certificates, a subscriber, a camera we control."""
     return _sibling("broker")
+
+
+@pytest.fixture
+def make_broker(mqtt_kit, tmp_path):
+    """make_broker(users=..., tls=...) makes a mosquitto (start it yourself); all killed afterwards,
+    even when the test fails."""
+    made = []
+
+    def make(**options):
+        made.append(mqtt_kit.Broker(tmp_path / f"broker{len(made)}", **options))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.kill()
+
+
+@pytest.fixture
+def start_reader(mqtt_kit):
+    """start_reader(*args, env=...) starts runtime.webcam in the background; killed afterwards if it
+    still runs (a camera never ends by itself)."""
+    started = []
+
+    def start(*args, env=None):
+        started.append(mqtt_kit.Reader(ROOT, *args, env=env))
+        return started[-1]
+
+    yield start
+    for each in started:
+        if each.process.poll() is None:
+            each.process.kill()
+            each.process.wait(timeout=10)

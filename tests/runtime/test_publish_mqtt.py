@@ -29,8 +29,8 @@ def start(port: int, notes: io.StringIO | None = None, **kw) -> Publisher:
     return Publisher(options(port, **kw), "model.tflite", "test", notes or io.StringIO()).start()
 
 
-def test_a_full_queue_drops_the_oldest_and_delivers_the_rest_in_order(mqtt_kit, tmp_path):
-    broker = mqtt_kit.Broker(tmp_path / "broker")  # not started yet
+def test_a_full_queue_drops_the_oldest_and_delivers_the_rest_in_order(mqtt_kit, make_broker):
+    broker = make_broker()  # not started yet
     notes = io.StringIO()
     publisher = start(broker.port, notes, queue=3)
     for n in range(1, 6):
@@ -44,11 +44,10 @@ def test_a_full_queue_drops_the_oldest_and_delivers_the_rest_in_order(mqtt_kit, 
     assert subscriber.payloads(TOPIC) == ["3", "4", "5"]
     warnings = [line for line in notes.getvalue().splitlines() if "warning" in line]
     assert len(warnings) == 1 and "is unreachable" in warnings[0]  # once, not per attempt
-    broker.kill()
 
 
-def test_many_readings_arrive_in_order(mqtt_kit, tmp_path):
-    broker = mqtt_kit.Broker(tmp_path / "broker").start()
+def test_many_readings_arrive_in_order(mqtt_kit, make_broker):
+    broker = make_broker().start()
     subscriber = mqtt_kit.Subscriber(broker, topics=(TOPIC,)).connect()
     publisher = start(broker.port)
     sent = [f'{{"frame": {n}}}' for n in range(500)]
@@ -58,11 +57,10 @@ def test_many_readings_arrive_in_order(mqtt_kit, tmp_path):
     assert (counts.published, counts.queued, counts.dropped) == (500, 0, 0)
     assert subscriber.wait_for(lambda s: len(s.payloads(TOPIC)) == 500)
     assert subscriber.payloads(TOPIC) == sent
-    broker.kill()
 
 
-def test_the_last_reading_is_published_again_to_a_broker_that_forgot_it(mqtt_kit, tmp_path):
-    broker = mqtt_kit.Broker(tmp_path / "broker").start()
+def test_the_last_reading_is_published_again_to_a_broker_that_forgot_it(mqtt_kit, make_broker):
+    broker = make_broker().start()
     publisher = start(broker.port)
     publisher.publish("42")
     assert publisher.outbox.wait_empty(10)
@@ -77,7 +75,6 @@ def test_the_last_reading_is_published_again_to_a_broker_that_forgot_it(mqtt_kit
     assert all(retained for _, _, retained in later.messages)
     counts = publisher.close(drain=5)
     assert (counts.published, counts.queued, counts.dropped) == (1, 0, 0)  # counted once
-    broker.kill()
 
 
 def test_close_gives_up_after_the_drain_time(mqtt_kit):

@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import re
 import signal
-import sys
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,7 +14,6 @@ import pytest
 
 from runtime.publish.options import PASSWORD_ENV
 
-ROOT = Path(__file__).resolve().parents[2]
 VIDEO = "docs/sample-video.mp4"  # 2024, then 31415
 VIDEO_NUMBERS = ["2024", "31415"]
 CAMERA_NUMBERS = {"42": [4, 2], "7": [7], "195": [1, 9, 5], "38": [3, 8]}
@@ -58,11 +55,12 @@ def camera_pictures(pages, mnist_test) -> dict[str, np.ndarray]:
     return pictures
 
 
-def test_the_broker_down_at_start_loses_no_reading(mqtt_kit, tmp_path, int8_model):
+def test_the_broker_down_at_start_loses_no_reading(mqtt_kit, make_broker, start_reader,
+                                                   int8_model):
     """The maintainers' scenario: the reader starts first, the broker a few seconds later."""
-    broker = mqtt_kit.Broker(tmp_path / "broker")
+    broker = make_broker()
     names = topics("kitchen")
-    reader = mqtt_kit.Reader(ROOT, "--video", VIDEO, "--headless", "--json", "--model",
+    reader = start_reader("--video", VIDEO, "--headless", "--json", "--model",
                              str(int8_model), "--mqtt", broker.url(), "--device-id", "kitchen")
     printed = [json.loads(line) for line in reader.wait_lines(2)]  # read, and waiting
     reader.wait_error("is unreachable (Connection refused): readings wait")
@@ -87,16 +85,15 @@ def test_the_broker_down_at_start_loses_no_reading(mqtt_kit, tmp_path, int8_mode
     assert json.loads(later.payloads(names["reading"])[0]) == printed[-1]
     assert later.payloads(names["availability"]) == ["offline"]
     assert len(later.payloads(names["config"])) == 1
-    broker.kill()
 
 
-def test_a_broker_killed_mid_stream_loses_no_reading(mqtt_kit, tmp_path, camera_pictures,
-                                                      int8_model):
-    broker = mqtt_kit.Broker(tmp_path / "broker").start()
+def test_a_broker_killed_mid_stream_loses_no_reading(mqtt_kit, make_broker, start_reader,
+                                                      tmp_path, camera_pictures, int8_model):
+    broker = make_broker().start()
     subscriber = mqtt_kit.Subscriber(broker).connect()
     camera = mqtt_kit.FakeCamera(tmp_path / "camera", camera_pictures)
     names = topics("desk")
-    reader = mqtt_kit.Reader(ROOT, "--picamera", "--headless", "--json", "--model",
+    reader = start_reader("--picamera", "--headless", "--json", "--model",
                              str(int8_model), "--mqtt", broker.url(), "--device-id", "desk",
                              env=camera.env)
     reader.wait_lines(1)
@@ -123,16 +120,16 @@ def test_a_broker_killed_mid_stream_loses_no_reading(mqtt_kit, tmp_path, camera_
     assert summary_counts(reader.errors) == (5, 0, 0)
     assert sum("mqtt: connected to" in e for e in reader.errors) == 2
     assert subscriber.payloads(names["availability"])[-1] == "offline"  # a clean stop says so
-    broker.kill()
 
 
-def test_the_last_will_says_offline_when_the_reader_is_killed(mqtt_kit, tmp_path,
-                                                              camera_pictures, int8_model):
-    broker = mqtt_kit.Broker(tmp_path / "broker").start()
+def test_the_last_will_says_offline_when_the_reader_is_killed(mqtt_kit, make_broker, start_reader,
+                                                              tmp_path, camera_pictures,
+                                                              int8_model):
+    broker = make_broker().start()
     names = topics("garage")
     subscriber = mqtt_kit.Subscriber(broker, topics=(names["availability"],)).connect()
     camera = mqtt_kit.FakeCamera(tmp_path / "camera", camera_pictures)
-    reader = mqtt_kit.Reader(ROOT, "--picamera", "--headless", "--model", str(int8_model),
+    reader = start_reader("--picamera", "--headless", "--model", str(int8_model),
                              "--mqtt", broker.url(), "--device-id", "garage", env=camera.env)
     assert subscriber.wait_for(lambda s: s.payloads(names["availability"]) == ["online"])
     assert reader.stop(signal.SIGKILL) == -signal.SIGKILL
@@ -140,11 +137,10 @@ def test_the_last_will_says_offline_when_the_reader_is_killed(mqtt_kit, tmp_path
                                                                               "offline"])
     later = mqtt_kit.Subscriber(broker, topics=(names["availability"],)).connect()
     assert later.wait_for(lambda s: s.messages == [(names["availability"], "offline", True)])
-    broker.kill()
 
 
-def test_a_password_from_the_environment_and_no_discovery(mqtt_kit, tmp_path, run_module):
-    broker = mqtt_kit.Broker(tmp_path / "broker", users={"reader": "s3cret:#"}).start()
+def test_a_password_from_the_environment_and_no_discovery(mqtt_kit, make_broker, run_module):
+    broker = make_broker(users={"reader": "s3cret:#"}).start()
     subscriber = mqtt_kit.Subscriber(broker, user="reader", password="s3cret:#").connect()
     names = topics("porch")
     result = run_module("runtime.webcam", "--video", VIDEO, "--headless", "--mqtt",
@@ -157,11 +153,10 @@ def test_a_password_from_the_environment_and_no_discovery(mqtt_kit, tmp_path, ru
         VIDEO_NUMBERS
     assert not subscriber.payloads(names["config"])
     assert "s3cret" not in result.stdout + result.stderr
-    broker.kill()
 
 
-def test_a_wrong_password_is_one_clear_line(mqtt_kit, tmp_path, run_module, one_line_error):
-    broker = mqtt_kit.Broker(tmp_path / "broker", users={"reader": "right"}).start()
+def test_a_wrong_password_is_one_clear_line(make_broker, run_module, one_line_error):
+    broker = make_broker(users={"reader": "right"}).start()
     url = broker.url(user="reader:wrong")
     line = one_line_error(run_module("runtime.webcam", "--video", VIDEO, "--headless",
                                      "--mqtt", url, "--mqtt-required"))
@@ -175,12 +170,11 @@ def test_a_wrong_password_is_one_clear_line(mqtt_kit, tmp_path, run_module, one_
     warnings = [e for e in result.stderr.splitlines() if "refused" in e]
     assert len(warnings) == 1 and warnings[0].startswith("runtime.webcam: warning: "), warnings
     assert result.stdout.splitlines()[-1].endswith("mqtt: 0 published, 2 queued, 0 dropped")
-    broker.kill()
 
 
-def test_tls_with_a_private_ca(mqtt_kit, tmp_path, run_module, one_line_error):
+def test_tls_with_a_private_ca(mqtt_kit, make_broker, tmp_path, run_module, one_line_error):
     certificates = mqtt_kit.make_certificates(tmp_path / "certs")
-    broker = mqtt_kit.Broker(tmp_path / "broker", tls=certificates).start()
+    broker = make_broker(tls=certificates).start()
     subscriber = mqtt_kit.Subscriber(broker).connect()  # over TLS too
     names = topics("attic")
     result = run_module("runtime.webcam", "--video", VIDEO, "--headless", "--mqtt",
@@ -198,7 +192,6 @@ def test_tls_with_a_private_ca(mqtt_kit, tmp_path, run_module, one_line_error):
                                       broker.url().replace("mqtts:", "mqtt:"),
                                       "--mqtt-required"))
     assert "closed the connection without answering (a TLS port? then mqtts://)" in plain
-    broker.kill()
 
 
 def test_an_unreachable_broker_with_mqtt_required(mqtt_kit, run_module, one_line_error):
@@ -273,4 +266,3 @@ def test_the_help_names_the_publishing_flags(run_module):
     for flag in ("--json", "--mqtt URL", "--mqtt-ca", "--device-id", "--no-discovery",
                  "--mqtt-required", "--mqtt-queue", "--mqtt-drain", PASSWORD_ENV):
         assert flag in result.stdout, flag
-    assert sys.executable  # the same interpreter runs the CLI
