@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from runtime import cpu  # noqa: E402
-from runtime.errors import cli  # noqa: E402
+from runtime.command import cli  # noqa: E402
 from runtime.formats import DEFAULT_MODEL  # noqa: E402
 from runtime.live import FrameSlot, LiveServer  # noqa: E402
 from runtime.reader.stabilizer import Stabilizer  # noqa: E402

@@ -7,12 +7,13 @@ from pathlib import Path
 
 from export import pipeline, source
 from runtime.cliargs import output_dir
+from runtime.command import program
 from runtime.formats import FLOAT_MODEL_NAME, MODELS_DIR
 
 
 def parse(backend: str, argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog=f"python -m export.{backend}",
+        prog=program(f"export.{backend}"),
         description=f"Export the float Keras model to {backend} variants, each verified on all "
                     "10,000 MNIST test images against the float model; a variant that breaks "
                     "its accuracy contract is not written.")

@@ -67,7 +67,9 @@ def section(out_dir: Path, source_sha256: str | None, reference_accuracy: float 
         f"is the median of {LATENCY_RUNS} single-image calls, one thread, on the machine that "
         "wrote this table.",
         "",
-        f"- Accuracy measured on: {'; '.join(exported_on) or 'unknown (older artifacts)'}",
+        # one line per CPU: a CPU's own description already holds '; '
+        *(f"- Accuracy measured on: {cpu_line}" for cpu_line in
+          exported_on or ["unknown (older artifacts)"]),
         f"- This table written on: {cpu.describe().removeprefix('CPU ')}",
     ]
     if reference_accuracy is not None:

@@ -20,7 +20,8 @@ import numpy as np
 from runtime import cpu
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
-from runtime.errors import UserError, cli
+from runtime.command import cli, program
+from runtime.errors import UserError
 from runtime.formats import FORMATS, MODELS_DIR
 from runtime.reader.pipeline import find_digits
 from runtime.recognizer import Recognizer
@@ -144,7 +145,7 @@ def table(results: list[Result], threads: int, preprocess_fps: tuple[float, floa
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=PROG, description="Measure the speed of the models.")
+    p = argparse.ArgumentParser(prog=program(PROG), description="Measure the speed of the models.")
     p.add_argument("--models", nargs="+", metavar="M", help="model files (default: models/*)")
     p.add_argument("--threads", type=positive_int, default=1,
                    help="inference and OpenCV threads (default 1: one core)")

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 
 from runtime import __version__
+from runtime.command import set_program
 from runtime.deps import require
 from runtime.errors import EXIT_USER_ERROR
 
@@ -72,6 +73,7 @@ def load(module: str, shown: str) -> Callable[[list[str]], int]:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     module, shown, rest = resolve(argv)
+    set_program(shown)  # its usage and error lines say 'mnist-edge image', not 'runtime.image'
     return load(module, shown)(rest)
 
 

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
@@ -14,42 +13,6 @@ EXIT_INTERRUPTED = 130
 
 class UserError(Exception):
     """Bad input the user can fix (missing file, corrupt model, no camera...)."""
-
-
-def _prog_name() -> str:
-    """'runtime.image' under `python -m runtime.image`, else the script name."""
-    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
-    if spec is not None:
-        return spec.name.removesuffix(".__main__")
-    return sys.argv[0].rsplit("/", 1)[-1] or "mnist-edge"
-
-
-def cli(main: Callable[..., int | None]) -> Callable[..., int]:
-    """Wrap a CLI entry point: UserError and OSError become one line on stderr and exit code 2."""
-
-    @functools.wraps(main)
-    def wrapper(*args, **kwargs) -> int:
-        prog = _prog_name()
-        try:
-            return main(*args, **kwargs) or 0
-        except UserError as e:
-            print(f"{prog}: error: {e}", file=sys.stderr)
-        except ModuleNotFoundError as e:  # a lazy import (TensorFlow, an interpreter) not installed
-            from runtime.deps import message  # here: runtime.deps imports this module
-
-            line = message(e.name or "")
-            if line is None:
-                raise
-            print(f"{prog}: error: {line}", file=sys.stderr)
-        except OSError as e:  # unreadable input, unwritable output, full disk
-            where = f": {e.filename}" if getattr(e, "filename", None) else ""
-            print(f"{prog}: error: {e.strerror or e}{where}", file=sys.stderr)
-        except KeyboardInterrupt:
-            print(f"{prog}: interrupted", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        return EXIT_USER_ERROR
-
-    return wrapper
 
 
 @contextlib.contextmanager

@@ -22,7 +22,8 @@ import numpy as np
 from runtime import cpu, dataset
 from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions
 from runtime.cliargs import percentage, positive_int
-from runtime.errors import UserError, cli
+from runtime.command import cli, program
+from runtime.errors import UserError
 from runtime.formats import DEFAULT_MODEL, FORMATS, Format, format_of
 from runtime.metadata import float_predictions
 
@@ -93,7 +94,8 @@ def float_reference(metadata: dict, labels: np.ndarray, given: float | None) -> 
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=PROG, description="On-device accuracy check of a model.")
+    p = argparse.ArgumentParser(prog=program(PROG),
+                                description="On-device accuracy check of a model.")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
     p.add_argument("--data-dir", help="folder with the MNIST files (else $MNIST_DIR, the cache)")
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads")

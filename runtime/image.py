@@ -12,8 +12,9 @@ import cv2
 import numpy as np
 
 from runtime.cliargs import THRESHOLD_HELP, output_dir, positive_int, probability
+from runtime.command import cli, program
 from runtime.draw import annotate
-from runtime.errors import EXIT_USER_ERROR, UserError, cli
+from runtime.errors import EXIT_USER_ERROR, UserError
 from runtime.files import write_atomic, written
 from runtime.formats import DEFAULT_MODEL
 from runtime.reader.debug import pictures
@@ -108,7 +109,8 @@ def write_debug(source: Path, out_dir: Path, image: np.ndarray, found, labels: l
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=PROG, description="Read the handwritten number in photos.")
+    p = argparse.ArgumentParser(prog=program(PROG),
+                                description="Read the handwritten number in photos.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files (JPEG, PNG, ...)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
@@ -138,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             image = load_image(Path(name))
         except UserError as e:  # one bad file does not stop the others
-            print(f"{PROG}: error: {e}", file=sys.stderr)
+            print(f"{program(PROG)}: error: {e}", file=sys.stderr)
             failed += 1
             continue
         found = find_digits(image)

@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, token
-from runtime.errors import cli
+from runtime.command import cli, program
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
@@ -22,8 +22,9 @@ PROG = "runtime.serve"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=PROG, description="Serve the drawing pad: draw digits in a "
-                                "browser, read them with the model (no camera needed).")
+    p = argparse.ArgumentParser(prog=program(PROG), description="Serve the drawing pad: draw "
+                                "digits in a browser, read them with the model (no camera "
+                                "needed).")
     p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
                    "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")

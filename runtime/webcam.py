@@ -18,8 +18,9 @@ import cv2
 import numpy as np
 
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction, token
+from runtime.command import cli, program
 from runtime.draw import annotate
-from runtime.errors import UserError, cli
+from runtime.errors import UserError
 from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
@@ -101,7 +102,7 @@ def stop_on_sigterm() -> None:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog=PROG, description="Read handwritten digits from a camera or a video, live.",
+        prog=program(PROG), description="Read handwritten digits from a camera or a video, live.",
         epilog="--headless prints one line each time the stable reading changes: "
                "'frame N at T.Ts: DIGITS  (D CONFIDENCE%, ...)' or 'frame N at T.Ts: no digits "
                "found' (rows of a multi-row number are separated by ' / '), and at the end one "

@@ -26,7 +26,7 @@ from export.source import calibration_images  # noqa: E402
 from runtime import cpu, dataset  # noqa: E402
 from runtime.benchmark import latency_us  # noqa: E402
 from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions  # noqa: E402
-from runtime.errors import cli  # noqa: E402
+from runtime.command import cli  # noqa: E402
 
 CANDIDATES = {  # name: (activation type, weight type, reduce_range)
     "s8 act / s8 weights, 8-bit (old)": ("int8", "int8", False),

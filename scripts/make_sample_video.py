@@ -21,7 +21,7 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
 from runtime import dataset  # noqa: E402
-from runtime.errors import cli  # noqa: E402
+from runtime.command import cli  # noqa: E402
 from runtime.files import publish, temp_beside, written  # noqa: E402
 
 NUMBERS = ("2024", "31415")  # shown in turn: the reading changes once

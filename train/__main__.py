@@ -8,12 +8,12 @@ import time
 from pathlib import Path
 
 from runtime.cliargs import output_dir, positive_int
-from runtime.errors import cli
+from runtime.command import cli, program
 from train.recipes import RECIPES
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m train", description=__doc__)
+    p = argparse.ArgumentParser(prog=program("train"), description=__doc__)
     p.add_argument("--recipe", choices=sorted(RECIPES), default="article",
                    help="article: the article's 5 epochs; strong: 20 epochs, one-cycle schedule; "
                    "scenes: strong with half of each batch photographed and cut by the reader")

@@ -92,3 +92,23 @@ def test_a_subcommand_whose_module_is_absent_says_so(monkeypatch, capsys):
     assert capsys.readouterr().err == (
         "mnist-edge serve: error: not available in this version (runtime.not_here is not "
         "installed)\n")
+
+
+@pytest.mark.parametrize("command", [*COMMANDS, "export tflite", "export onnx"])
+def test_usage_names_the_command_as_typed(command):
+    """`mnist-edge benchmark --help` says `usage: mnist-edge benchmark`, not the module's name."""
+    result = mnist_edge(*command.split(), "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: mnist-edge {command} "), result.stdout[:80]
+
+
+@pytest.mark.parametrize("args, message", [
+    (["image", "no-such-file.jpg"], "mnist-edge image: error: "),  # the library's UserError
+    (["image", "x.jpg", "--threshold", "2"], "mnist-edge image: error: argument --threshold"),
+    (["evaluate", "--model", "no-such-model.tflite"], "mnist-edge evaluate: error: "),
+])
+def test_error_lines_name_the_command_as_typed(args, message):
+    result = mnist_edge(*args)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert lines[-1].startswith(message), lines

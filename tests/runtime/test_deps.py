@@ -88,7 +88,7 @@ def test_the_blocker_really_blocks(blocker_dir):
 
 def test_a_lazy_import_is_one_line_too(blocker_dir, tmp_path):
     """Imports inside main() (TensorFlow after the arguments) go through runtime.errors.cli."""
-    code = ("import sys; from runtime.errors import cli\n"
+    code = ("import sys; from runtime.command import cli\n"
             "@cli\n"
             "def main():\n"
             "    import tf2onnx\n"

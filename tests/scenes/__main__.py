@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from runtime.errors import cli
+from runtime.command import cli
 from runtime.formats import DEFAULT_MODEL
 from tests.scenes.generate import SCENES
 

@@ -100,9 +100,9 @@ def test_cli_rejects_non_positive_counts_as_usage_errors(tmp_path, flag):
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     # argparse: the usage, then one error line that says what is wanted
-    assert result.stderr.startswith("usage: python -m train")
+    assert result.stderr.startswith("usage: train")
     error = result.stderr.strip().splitlines()[-1]
-    assert error == (f"python -m train: error: argument {flag}: wants a whole number of at "
+    assert error == (f"train: error: argument {flag}: wants a whole number of at "
                      "least 1, not 0")
     assert not (tmp_path / "x").exists()
 
