@@ -16,7 +16,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 import pytest
 
-INSTALL = "apt-get install mosquitto (.ci/run installs it)"
+INSTALL = "apt-get install mosquitto (scripts/test.sh installs it)"
 START_TIMEOUT = 10.0  # seconds for mosquitto to listen
 
 

@@ -1,6 +1,7 @@
 """The live view in a real browser: Debian's headless Chromium, driven by selenium.
 
-Needs `apt-get install chromium chromium-driver` (.ci/run does it) and selenium (the dev extra).
+Needs `apt-get install chromium chromium-driver` (scripts/test.sh does it) and selenium (the dev
+extra).
 A screenshot of each page goes to $TEST_ARTIFACTS (else the test's tmp folder): look at it.
 """
 
@@ -39,8 +40,8 @@ running = cli.running
 def webdriver_module():
     for path in (CHROMIUM, CHROMEDRIVER):
         if not Path(path).is_file():
-            pytest.fail(f"{path} is missing: apt-get install chromium chromium-driver (.ci/run "
-                        "does it)")
+            pytest.fail(f"{path} is missing: apt-get install chromium chromium-driver "
+                        "(scripts/test.sh does it)")
     try:
         from selenium import webdriver
     except ImportError:

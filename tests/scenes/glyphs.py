@@ -15,7 +15,8 @@ import numpy as np
 
 from runtime.errors import UserError
 
-# Handwriting fonts from Debian packages (.ci/run installs them). Each file: (path, package).
+# Handwriting fonts from Debian packages (scripts/test.sh installs them).
+# Each file: (path, package).
 FONTS = (
     ("/usr/share/fonts/truetype/fifthhorseman/dkg.ttf", "fonts-dkg-handwriting"),
     ("/usr/share/fonts/truetype/fifthhorseman/dkgBd.ttf", "fonts-dkg-handwriting"),
