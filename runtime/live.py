@@ -27,12 +27,15 @@ from urllib.parse import parse_qs, urlsplit
 import cv2
 import numpy as np
 
+from runtime.decode import JPEG_MAGIC, PNG_MAGIC, TooLarge, decode
 from runtime.errors import UserError
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}  # the only hosts served without a token
 COOKIE = "mnist_edge_token"
 MAX_BODY = 2 * 1024 * 1024  # bytes: a drawing pad PNG is tens of kB
+# pixels of a drawing: the pad is 560x280; a few bytes of PNG could otherwise ask for gigabytes
+MAX_PAD_PIXELS = 4_000_000
 MAX_VIEWERS = 8  # concurrent /stream.mjpg viewers; more get 503
 MAX_CONNECTIONS = 64  # concurrent connections; more are closed at once
 SOCKET_TIMEOUT = 10.0  # seconds a client may stall (slow headers, a viewer that stopped reading)
@@ -248,8 +251,16 @@ class Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _read_drawing(self, body: bytes) -> None:
-        image = cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR) if body else None
-        if image is None or image.size == 0:
+        if not body.startswith((PNG_MAGIC, JPEG_MAGIC)):
+            self._json({"error": "send the drawing as PNG or JPEG"},
+                       HTTPStatus.UNSUPPORTED_MEDIA_TYPE)
+            return
+        try:
+            image = decode(body, cv2.IMREAD_COLOR, "the drawing", MAX_PAD_PIXELS)
+        except TooLarge as e:
+            self._json({"error": str(e)}, HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+            return
+        if image is None:
             self._json({"error": "the body is not an image (send the pad as PNG)"},
                        HTTPStatus.BAD_REQUEST)
             return

@@ -67,10 +67,25 @@ def one_line_error():
     return _one_line_error
 
 
-@pytest.fixture(scope="session")
-def pages():
-    """tests/runtime/pages.py (tests cannot import siblings under --import-mode=importlib)."""
-    spec = importlib.util.spec_from_file_location("runtime_test_pages", HERE / "pages.py")
+def _sibling(name: str):
+    """tests/runtime/<name>.py (tests cannot import siblings under --import-mode=importlib)."""
+    spec = importlib.util.spec_from_file_location(f"runtime_test_{name}", HERE / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+@pytest.fixture(scope="session")
+def pages():
+    return _sibling("pages")
+
+
+@pytest.fixture(scope="session")
+def bombs():
+    return _sibling("bombs")
+
+
+@pytest.fixture(scope="session")
+def png_bomb(bombs) -> bytes:
+    """A 16000x16000 PNG of about 250 KiB (made once: compressing 256 MB takes seconds)."""
+    return bombs.png_bomb()

@@ -198,6 +198,28 @@ def test_serve_is_the_pad_alone(running, int8_model):
     assert code == 0 and stderr == ""
 
 
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def test_the_pad_refuses_a_pixel_bomb_with_its_memory_bounded(running, int8_model, png_bomb):
+    r = running("runtime.serve", "--model", str(int8_model), "127.0.0.1:0")
+    url = base(r.url())
+    assert json.loads(get(url + "/read", data=drawn_one())[1])["digits"] == "1"  # warmed up
+    before = peak_rss_mib(r.proc.pid)
+    status, body = get(url + "/read", data=png_bomb, headers={"Content-Type": "image/png"})
+    assert status == 413 and "16000x16000" in json.loads(body)["error"]
+    # the issue's target is under 300 MiB; refused from its header, it costs only its 250 KiB
+    assert peak_rss_mib(r.proc.pid) - before < 50
+    broken = bytearray(drawn_one())
+    broken[29] ^= 0xFF  # a bad CRC: libpng would print "libpng error: IHDR: CRC error"
+    assert get(url + "/read", data=bytes(broken))[0] == 400
+    assert get(url + "/info")[0] == 200
+    assert r.stop() == (0, "")  # nothing on the console
+
+
 @pytest.fixture
 def busy_port():
     with socket.socket() as s:

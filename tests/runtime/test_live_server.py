@@ -263,6 +263,19 @@ def test_pad_reads_a_drawn_seven_with_its_box(served):
     assert 200 <= x and x + w <= 350 and 40 <= y and y + h <= 250
 
 
+def test_pad_refuses_a_pixel_bomb_and_other_formats(served, png_bomb):
+    server, reader = served
+    status, _, body = request(server, "POST", "/read", body=png_bomb,
+                              headers={"Content-Type": "image/png"})
+    assert status == 413
+    assert json.loads(body)["error"] == ("the drawing is 16000x16000 (256.0 million pixels), "
+                                         "more than the 4.0 million pixels allowed: scale it down")
+    bmp = cv2.imencode(".bmp", np.zeros((8, 8, 3), np.uint8))[1].tobytes()
+    assert request(server, "POST", "/read", body=bmp)[0] == 415  # a real image, not PNG or JPEG
+    assert reader.alive()
+    assert request(server, "POST", "/read", body=drawn_seven())[0] == 200
+
+
 def test_pad_only_server_has_no_camera_routes(pad):
     server, _ = _serve(pad, camera=False)
     try:
@@ -316,7 +329,8 @@ def test_a_huge_body_is_refused_without_being_read(served, path, status):
     ("Content-Length: -5\r\n", b"", 400),
     ("Content-Length: lots\r\n", b"", 400),
     ("Content-Length: 20\r\n", b"short", 400),  # the client gives up before the length
-    ("Content-Length: 9\r\n", b"not a png", 400),
+    ("Content-Length: 9\r\n", b"not a png", 415),
+    ("Content-Length: 12\r\n", b"\x89PNG\r\n\x1a\nnope", 400),
     ("Transfer-Encoding: chunked\r\n", b"5\r\nhello\r\n0\r\n\r\n", 411),
 ])
 def test_malformed_bodies_are_refused(served, headers, body, status):
