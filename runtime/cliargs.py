@@ -62,6 +62,23 @@ def token(text: str) -> str:
     return text
 
 
+def host_name(text: str) -> str:
+    """A name the live view may be reached by (a reverse proxy's, a DNS alias)."""
+    if not re.fullmatch(r"[A-Za-z0-9._:\[\]-]+", text):
+        raise argparse.ArgumentTypeError(f"wants a host name such as pi.example.lan, not {text!r}")
+    return text
+
+
+def add_access_options(p: argparse.ArgumentParser) -> None:
+    """The live view's --token and --allow-host (runtime.webcam --serve, runtime.serve)."""
+    p.add_argument("--token", type=token, metavar="T", help="the live view's token "
+                   "(default: a random one when HOST is not loopback)")
+    p.add_argument("--allow-host", type=host_name, action="append", default=[], metavar="NAME",
+                   help="also answer requests made to this name (a reverse proxy's, a DNS "
+                   "alias); the addresses listened on and this machine's names always are; "
+                   "repeatable")
+
+
 def stable_fraction(text: str) -> tuple[int, int]:
     """K/N, shown once K of the last N frames agree (a majority)."""
     agree, _, window = text.partition("/")

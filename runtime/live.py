@@ -29,6 +29,7 @@ import numpy as np
 
 from runtime.decode import JPEG_MAGIC, PNG_MAGIC, TooLarge, decode
 from runtime.errors import UserError
+from runtime.hosts import HostCheck, cross_origin, shown
 
 DEFAULT_HOST = "127.0.0.1"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}  # the only hosts served without a token
@@ -150,6 +151,14 @@ class Handler(BaseHTTPRequestHandler):
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET and POST\n",
                        headers={"Allow": "GET, POST"})
             return False
+        host = self.headers.get("Host")
+        if not self.server.hosts.allows(host):  # DNS rebinding: another site's name for us
+            name = shown(host)
+            self._send(HTTPStatus.FORBIDDEN, f"forbidden: {name} is not this server's name "
+                       f"(to allow it, start the server with --allow-host {name})\n".encode())
+            if self.command == "POST":
+                self._drain()
+            return False
         return True
 
     def _send(self, status: HTTPStatus, body: bytes, ctype: str = "text/plain; charset=utf-8",
@@ -157,12 +166,17 @@ class Handler(BaseHTTPRequestHandler):
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.send_header("X-Content-Type-Options", "nosniff")
+        self._common_headers()
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
+
+    def _common_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("X-Content-Type-Options", "nosniff")
+        # other sites' pages may not even show our pictures or embed our answers
+        self.send_header("Cross-Origin-Resource-Policy", "same-origin")
 
     def _json(self, payload: dict, status: HTTPStatus = HTTPStatus.OK) -> None:
         self._send(status, json.dumps(payload).encode(), "application/json")
@@ -210,6 +224,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         if not self._allowed(url):
             self._send(HTTPStatus.FORBIDDEN, b"forbidden\n")
+            self._drain()
+            return
+        if cross_origin(self.headers, self.server.hosts):
+            self._send(HTTPStatus.FORBIDDEN, b"forbidden: a write from another site's page\n")
             self._drain()
             return
         body = self._body()
@@ -271,7 +289,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _page(self, url) -> None:
         token, in_query = self._given_token(url)
-        headers = {"Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "no-referrer",
+        # same-origin, not no-referrer: with no-referrer the pad's POST would say "Origin: null"
+        headers = {"Content-Security-Policy": PAGE_POLICY, "Referrer-Policy": "same-origin",
                    "X-Frame-Options": "DENY"}
         if in_query and self.server.token is not None:
             headers["Set-Cookie"] = f"{COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict"
@@ -302,7 +321,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type",
                              f"multipart/x-mixed-replace; boundary={BOUNDARY.decode()}")
-            self.send_header("Cache-Control", "no-store")
+            self._common_headers()
             self.end_headers()
             self.wfile.write(b"--" + BOUNDARY + b"\r\n")
             self._send_frames()
@@ -344,7 +363,8 @@ class LiveServer(ThreadingHTTPServer):
     request_queue_size = MAX_CONNECTIONS  # socketserver's 5 makes a burst of browsers wait seconds
 
     def __init__(self, host: str, port: int, pad, model_name: str,
-                 slot: FrameSlot | None = None, token: str | None = None):
+                 slot: FrameSlot | None = None, token: str | None = None,
+                 allow_hosts: tuple[str, ...] = ()):
         if ":" in host:
             self.address_family = socket.AF_INET6
         self.pad, self.pad_lock = pad, threading.Lock()
@@ -363,6 +383,7 @@ class LiveServer(ThreadingHTTPServer):
         except OSError as e:
             raise UserError(f"--serve {host}:{port}: cannot listen there "
                             f"({_bind_reason(e, port)})") from e
+        self.hosts = HostCheck(host, self.server_address[0], allow_hosts)
 
     def server_bind(self) -> None:
         # HTTPServer.server_bind would look the host up in DNS (slow or hanging offline)

@@ -10,7 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
-from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, token
+from runtime.cliargs import THRESHOLD_HELP, add_access_options, positive_int, probability
 from runtime.errors import cli
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
@@ -27,8 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
                    "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
-    p.add_argument("--token", type=token, metavar="T",
-                   help="the token (default: a random one when HOST is not loopback)")
+    add_access_options(p)
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help=THRESHOLD_HELP)
@@ -42,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     host, port = parse_bind(args.bind)
     recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
     server = LiveServer(host, port, pad=recognizer, model_name=Path(args.model).name,
-                        token=args.token)
+                        token=args.token, allow_hosts=tuple(args.allow_host))
     stop_on_sigterm()
     try:
         server.start()

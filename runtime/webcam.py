@@ -17,7 +17,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction, token
+from runtime.cliargs import (
+    THRESHOLD_HELP,
+    add_access_options,
+    positive_int,
+    probability,
+    stable_fraction,
+)
 from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
@@ -123,11 +129,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--serve", metavar="[HOST:]PORT",
                    help="live view in a browser on this port (host 127.0.0.1 unless given; any "
                    "other host needs a token, printed with the URL)")
-    p.add_argument("--token", type=token, metavar="T", help="the live view's token "
-                   "(default: a random one when HOST is not loopback)")
+    add_access_options(p)
     args = p.parse_args(argv)
-    if args.token is not None and args.serve is None:
-        p.error("--token goes with --serve")
+    if args.serve is None:
+        for flag, value in (("--token", args.token), ("--allow-host", args.allow_host)):
+            if value:
+                p.error(f"{flag} goes with --serve")
     return args
 
 
@@ -242,7 +249,7 @@ def main(argv: list[str] | None = None) -> int:
         out.slot = FrameSlot(source.name)
         pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
         server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
-                            token=args.token)
+                            token=args.token, allow_hosts=tuple(args.allow_host))
     stabilizer = Stabilizer(window=args.stable[1], agree=args.stable[0])
     summary = Summary()
     stop_on_sigterm()

@@ -35,9 +35,13 @@ class Reader:
         self.thread.start()
 
     def _run(self) -> None:
+        # made beforehand: drawing a random frame each time would make this reader slower than
+        # the stream's encoder on a loaded machine
         rng = np.random.default_rng(0)
+        frames = [rng.integers(0, 255, (*FRAME, 3), dtype=np.uint8) for _ in range(8)]
         while not self.stop.is_set():
-            frame = rng.integers(0, 255, (*FRAME, 3), dtype=np.uint8)
+            frame = frames[self.frames % len(frames)].copy()
+            frame[:8, :8] = self.frames % 256  # every frame differs from the one 8 before
             tick = time.perf_counter()
             self.slot.publish(frame, None, self.frames / 100, 100.0)
             self.slowest = max(self.slowest, time.perf_counter() - tick)
@@ -443,6 +447,67 @@ def test_loopback_needs_no_token_unless_one_is_given(pad):
     finally:
         reader.stop.set()
         server.stop()
+
+
+# ---- the browser is not a trust boundary: Host and Origin ----
+
+def test_a_foreign_host_is_refused_everywhere(served):
+    server, reader = served
+    for path in ("/", "/info", "/reading", "/stream.mjpg", "/snapshot.jpg", "/nope"):
+        status, _, body = request(server, "GET", path, headers={"Host": "evil.example"})
+        assert status == 403, path
+        assert b"evil.example is not this server's name" in body
+    status, _, _ = request(server, "POST", "/read", body=drawn_seven(),
+                           headers={"Host": "evil.example:8080"})
+    assert status == 403
+    port = server.server_port
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", "localhost"):
+        assert request(server, "GET", "/reading", headers={"Host": host})[0] == 200, host
+    assert reader.alive()
+
+
+def test_names_given_with_allow_host_are_answered(pad):
+    slot = live.FrameSlot("test video")
+    server = live.LiveServer("127.0.0.1", 0, pad=pad, model_name="m", slot=slot,
+                             allow_hosts=("view.example.lan",)).start()
+    try:
+        assert request(server, "GET", "/info", headers={"Host": "view.example.lan"})[0] == 200
+        assert request(server, "GET", "/info", headers={"Host": "evil.example"})[0] == 403
+    finally:
+        server.stop()
+
+
+@pytest.mark.parametrize("headers", [
+    {"Origin": "http://evil.example"},
+    {"Origin": "null"},
+    {"Referer": "http://evil.example/cats.html"},
+    {"Sec-Fetch-Site": "cross-site", "Origin": "http://evil.example"},
+])
+def test_a_cross_origin_write_is_refused(served, headers):
+    server, reader = served
+    # what a form or fetch() on another site sends without asking anyone: text/plain
+    status, _, body = request(server, "POST", "/read", body=drawn_seven(),
+                              headers={"Content-Type": "text/plain", **headers})
+    assert status == 403 and b"another site" in body
+
+
+def test_writes_from_our_own_page_pass(served):
+    server, _ = served
+    own = f"http://127.0.0.1:{server.server_port}"
+    for headers in ({"Origin": own}, {"Referer": own + "/"}, {"Origin": own,
+                                                              "Sec-Fetch-Site": "same-origin"}):
+        status, _, body = request(server, "POST", "/read", body=drawn_seven(), headers=headers)
+        assert status == 200 and json.loads(body)["digits"] == "7", headers
+
+
+def test_other_sites_may_not_embed_our_answers(served):
+    server, _ = served
+    for path in ("/", "/reading", "/snapshot.jpg", "/nope"):
+        assert request(server, "GET", path)[1]["Cross-Origin-Resource-Policy"] == "same-origin"
+    conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+    conn.request("GET", "/stream.mjpg")
+    assert conn.getresponse().getheader("Cross-Origin-Resource-Policy") == "same-origin"
+    conn.close()
 
 
 # ---- where to listen ----
