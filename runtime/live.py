@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 import cv2
 import numpy as np
 
+from runtime.connections import HEAD_TIMEOUT, Connections, turn_away
 from runtime.decode import JPEG_MAGIC, PNG_MAGIC, TooLarge, decode
 from runtime.errors import UserError
 from runtime.hosts import HostCheck, cross_origin, shown
@@ -38,8 +39,8 @@ MAX_BODY = 2 * 1024 * 1024  # bytes: a drawing pad PNG is tens of kB
 # pixels of a drawing: the pad is 560x280; a few bytes of PNG could otherwise ask for gigabytes
 MAX_PAD_PIXELS = 4_000_000
 MAX_VIEWERS = 8  # concurrent /stream.mjpg viewers; more get 503
-MAX_CONNECTIONS = 64  # concurrent connections; more are closed at once
-SOCKET_TIMEOUT = 10.0  # seconds a client may stall (slow headers, a viewer that stopped reading)
+SOCKET_TIMEOUT = 10.0  # seconds a client may stall once its request is in (a viewer not reading)
+BODY_TIMEOUT = 30.0  # seconds for a whole body: 2 MB at 70 kB/s; a pad drawing is tens of kB
 DRAIN_LIMIT = 256 * 1024  # bytes of a refused body read away so the client sees the 413
 JPEG_QUALITY = 80
 STREAM_FPS = 25.0  # at most this many JPEGs per second, shared by all viewers: a fast reader
@@ -137,7 +138,7 @@ class Handler(BaseHTTPRequestHandler):
     server: LiveServer
     protocol_version = "HTTP/1.0"  # one request per connection: nothing idles between requests
     default_request_version = "HTTP/1.0"  # garbage gets a status line too, not a bare HTTP/0.9 body
-    timeout = SOCKET_TIMEOUT
+    timeout = HEAD_TIMEOUT  # for the request's head; then SOCKET_TIMEOUT
     server_version = "mnist-edge"
     sys_version = ""
 
@@ -147,6 +148,9 @@ class Handler(BaseHTTPRequestHandler):
     def parse_request(self) -> bool:
         if not super().parse_request():
             return False  # malformed: http.server already answered 400/414/431
+        if not self.server.connections.started(self.connection):
+            return False  # closed to make room while its head came in
+        self.connection.settimeout(SOCKET_TIMEOUT)
         if self.command not in ("GET", "POST"):
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET and POST\n",
                        headers={"Allow": "GET, POST"})
@@ -249,11 +253,34 @@ class Handler(BaseHTTPRequestHandler):
                        f"at most {MAX_BODY} bytes\n".encode())
             self._drain()
             return None
-        body = self.rfile.read(size)
+        body = self._read_within(size, time.monotonic() + BODY_TIMEOUT)
+        if body is None:
+            self._send(HTTPStatus.REQUEST_TIMEOUT, b"the body came too slowly\n")
+            return None
         if len(body) != size:
             self._send(HTTPStatus.BAD_REQUEST, b"body shorter than its Content-Length\n")
             return None
         return body
+
+    def _read_within(self, size: int, deadline: float) -> bytes | None:
+        """Up to `size` bytes (fewer if the client closes), or None past `deadline`: a trickle of
+        bytes would otherwise hold this thread for hours."""
+        chunks, left = [], size
+        try:
+            while left > 0:
+                self.connection.settimeout(max(0.01, deadline - time.monotonic()))
+                chunk = self.rfile.read1(min(left, 65536))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                left -= len(chunk)
+                if left and time.monotonic() > deadline:
+                    return None
+        except TimeoutError:
+            return None
+        finally:
+            self.connection.settimeout(SOCKET_TIMEOUT)
+        return b"".join(chunks)
 
     def _drain(self) -> None:
         """Read away some of a refused body: closing on unread data would reset the connection
@@ -360,7 +387,7 @@ class LiveServer(ThreadingHTTPServer):
 
     daemon_threads = True
     block_on_close = False
-    request_queue_size = MAX_CONNECTIONS  # socketserver's 5 makes a burst of browsers wait seconds
+    request_queue_size = 64  # socketserver's 5 makes a burst of browsers wait seconds
 
     def __init__(self, host: str, port: int, pad, model_name: str,
                  slot: FrameSlot | None = None, token: str | None = None,
@@ -373,7 +400,7 @@ class LiveServer(ThreadingHTTPServer):
         self.token = token or (None if host in LOOPBACK else secrets.token_urlsafe(16))
         self.page = resources.files("runtime").joinpath("static/live.html").read_bytes()
         self.viewers = threading.BoundedSemaphore(MAX_VIEWERS)
-        self.connections = threading.BoundedSemaphore(MAX_CONNECTIONS)
+        self.connections = Connections()
         self.closing = threading.Event()
         self.thread: threading.Thread | None = None
         try:
@@ -398,20 +425,23 @@ class LiveServer(ThreadingHTTPServer):
         return f"http://{host}:{self.server_port}/{query}"
 
     def process_request(self, request, client_address) -> None:
-        if not self.connections.acquire(blocking=False):
-            self.shutdown_request(request)  # too many at once: refuse, keep serving the others
+        if not self.connections.admit(request, client_address[0]):
+            turn_away(request)  # every place busy answering: 503, keep serving the others
             return
         try:
             super().process_request(request, client_address)
         except BaseException:
-            self.connections.release()
+            self.connections.finished(request)
             raise
 
     def process_request_thread(self, request, client_address) -> None:
         try:
             super().process_request_thread(request, client_address)
         finally:
-            self.connections.release()
+            self.connections.finished(request)
+
+    def service_actions(self) -> None:
+        self.connections.expire()  # every poll_interval, from serve_forever
 
     def handle_error(self, request, client_address) -> None:
         pass  # a broken request ends its own thread; the reader and other clients go on

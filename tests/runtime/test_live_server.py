@@ -13,7 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
-from runtime import live
+from runtime import connections, live
 from runtime.errors import UserError
 from runtime.recognizer import Recognizer
 
@@ -394,6 +394,90 @@ def test_200_connections_opened_and_dropped_leak_nothing(served):
     assert (_open_fds(), threading.active_count()) == (fds, threads)
     assert reader.alive()
     assert request(server, "GET", "/reading")[0] == 200
+
+
+# ---- idle connections ----
+
+def _idle(server, count: int) -> list[socket.socket]:
+    """`count` TCP connections that send nothing."""
+    return [socket.create_connection(("127.0.0.1", server.server_port), timeout=10)
+            for _ in range(count)]
+
+
+def test_idle_connections_cannot_lock_out_a_real_request(pad):
+    token = "a-token-of-22-letters-"
+    server, reader = _serve(pad, token=token)
+    idle = []
+    try:
+        for _ in range(3):  # 64, then 128, then 192 idle connections open at once
+            idle += _idle(server, 64)
+            started = time.monotonic()
+            status, _, body = request(server, "GET", f"/reading?token={token}")
+            assert status == 200 and json.loads(body)["path"] == "test video"
+            assert time.monotonic() - started < 3
+        assert request(server, "GET", "/reading")[0] == 403  # still locked without the token
+        assert len(server.connections) <= connections.MAX_PER_CLIENT  # the rest were closed
+        assert reader.alive()
+    finally:
+        for s in idle:
+            s.close()
+        reader.stop.set()
+        server.stop()
+
+
+def test_a_head_that_trickles_in_is_cut_off(served):
+    server, _ = served
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=10) as s:
+        s.sendall(b"GET /reading HTTP/1.0\r\n")
+        started, answer = time.monotonic(), b""
+        try:
+            while time.monotonic() - started < 15:
+                s.sendall(b"X: y\r\n")  # one header a second: every read gets a byte in time
+                time.sleep(1)
+        except OSError:  # closed by the server: the write fails
+            answer = b"closed"
+        elapsed = time.monotonic() - started
+    assert answer == b"closed" and elapsed < connections.HEAD_TIMEOUT + 3
+
+
+def test_when_every_place_is_busy_a_new_connection_gets_503(served):
+    server, _ = served
+    server.connections = connections.Connections(limit=2, per_client=2)
+    viewers = []
+    for _ in range(2):  # two viewers: busy being answered, not waiting
+        conn = http.client.HTTPConnection("127.0.0.1", server.server_port, timeout=10)
+        conn.request("GET", "/stream.mjpg")
+        viewers.append(conn.getresponse())
+        assert viewers[-1].status == 200
+    answer = raw(server, b"GET /info HTTP/1.0\r\n\r\n")
+    assert status_of(answer) == 503 and b"Retry-After: 5" in answer
+    for response in viewers:
+        response.close()
+
+
+def test_a_client_with_too_many_idle_connections_loses_its_oldest(served):
+    server, _ = served
+    server.connections = connections.Connections(limit=64, per_client=3)
+    first, *others = _idle(server, 4)
+    first.settimeout(5)
+    assert first.recv(1) == b""  # closed by the server to make room for the fourth
+    assert request(server, "GET", "/info")[0] == 200
+    for s in (first, *others):
+        s.close()
+
+
+def test_a_body_that_trickles_in_is_cut_off(served, monkeypatch):
+    monkeypatch.setattr(live, "BODY_TIMEOUT", 1.5)
+    server, reader = served
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=10) as s:
+        s.sendall(b"POST /read HTTP/1.0\r\nContent-Length: 1000\r\n\r\n")
+        started = time.monotonic()
+        for _ in range(4):
+            s.sendall(b"x")
+            time.sleep(0.5)
+        answer = s.recv(4096)
+    assert status_of(answer) == 408 and time.monotonic() - started < 4
+    assert reader.alive()
 
 
 # ---- the token ----
