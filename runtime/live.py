@@ -79,16 +79,18 @@ class FrameSlot:
         self.seq = 0  # frames published
         self.encoded = 0  # JPEG encodings made (at most one per published frame)
         self._picture: Picture | None = None
-        self._state: tuple[object | None, float, float] = (None, 0.0, 0.0)
+        self._state: tuple[object | None, int, float, float] = (None, 0, 0.0, 0.0)
         self._encoding = threading.Lock()
         self._jpeg: tuple[int, bytes] | None = None
         self._encoded_at = 0.0
 
-    def publish(self, picture: Picture, reading: object | None, seconds: float, fps: float) -> None:
-        """The reader's side: store references and wake the viewers (no encoding here)."""
+    def publish(self, picture: Picture, reading: object | None, frame: int, seconds: float,
+                fps: float) -> None:
+        """The reader's side: store references and wake the viewers (no encoding here).
+        `frame` and `seconds` say where the frame is in the source (runtime.capture)."""
         with self.changed:
             self.seq += 1
-            self._picture, self._state = picture, (reading, seconds, fps)
+            self._picture, self._state = picture, (reading, frame, seconds, fps)
             self.changed.notify_all()
 
     def wait(self, after: int, timeout: float) -> int:
@@ -122,14 +124,15 @@ class FrameSlot:
         return self._encoded_at + 1.0 / STREAM_FPS
 
     def reading(self) -> dict:
-        """The JSON line of DESIGN.md for the stable reading, plus frame number, time and FPS."""
+        """The JSON line of DESIGN.md for the stable reading, plus the frame's number and time in
+        the source and the FPS."""
         with self.changed:
-            seq, (reading, seconds, fps) = self.seq, self._state
+            reading, frame, seconds, fps = self._state
         if reading is None:  # nothing stable yet
             line = {"path": self.source, "digits": "", "lines": [], "items": []}
         else:
             line = reading.to_dict(self.source)
-        return {**line, "frame": seq, "time": round(seconds, 3), "fps": round(fps, 1)}
+        return {**line, "frame": frame, "time": round(seconds, 3), "fps": round(fps, 1)}
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -1,6 +1,6 @@
 """python -m runtime.webcam [--camera N | --video FILE | --picamera] [--serve PORT]: read live.
 
-Capture runs on its own thread (runtime.sources); this loop reads, keeps the reading steady
+Capture runs on its own thread (runtime.capture); this loop reads, keeps the reading steady
 (runtime.reader.stabilizer), draws, and shows, saves or serves it (runtime.live).
 """
 
@@ -17,6 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.capture import Grabber
 from runtime.cliargs import (
     THRESHOLD_HELP,
     add_access_options,
@@ -32,7 +33,7 @@ from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
-from runtime.sources import Grabber, open_source
+from runtime.sources import open_source
 
 PROG = "runtime.webcam"
 WINDOW = "mnist-edge (q or Esc quits)"
@@ -109,8 +110,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog=PROG, description="Read handwritten digits from a camera or a video, live.",
         epilog="--headless prints one line each time the stable reading changes: "
                "'frame N at T.Ts: DIGITS  (D CONFIDENCE%, ...)' or 'frame N at T.Ts: no digits "
-               "found' (rows of a multi-row number are separated by ' / '), and at the end one "
-               "summary line 'done: F frames in S s (R FPS), last stable reading: DIGITS'.")
+               "found' (rows of a multi-row number are separated by ' / '); N is the frame's "
+               "number in the source and T its time there (the position in a video, the time "
+               "since the first frame for a camera). At the end one summary line 'done: F frames "
+               "in S s (R FPS), last stable reading: DIGITS'.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
@@ -185,9 +188,9 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
             instant = 1.0 / max(time.perf_counter() - tick, 1e-6)
             fps = instant if summary.frames == 1 else (FPS_SMOOTHING * fps
                                                        + (1 - FPS_SMOOTHING) * instant)
-            seconds = time.perf_counter() - started
+            number, seconds = grabber.stamp  # where this frame is in the source
             if stabilizer.push(reading) and out.headless:
-                print(_reading_line(summary.frames, seconds, stabilizer.stable), flush=True)
+                print(_reading_line(number, seconds, stabilizer.stable), flush=True)
             stable = stabilizer.stable
             status = f"{fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
             shown = None
@@ -197,7 +200,7 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
                     out.sink.write(shown)
             if out.slot is not None:  # drawn and encoded only if a viewer asks for this frame
                 picture = shown if shown is not None else partial(annotate, frame, stable, status)
-                out.slot.publish(picture, stable, seconds, fps)
+                out.slot.publish(picture, stable, number, seconds, fps)
             if not out.headless:
                 cv2.imshow(WINDOW, shown)
                 if _quit_asked():
@@ -213,7 +216,8 @@ def _one_line(digits: str) -> str:
 
 
 def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
-    """'frame 12 at 0.4s: 42  (4 99%, 2 87%)', the line --headless prints per stable change."""
+    """'frame 12 at 0.4s: 42  (4 99%, 2 87%)', the line --headless prints per stable change:
+    the frame's number and time in the source (runtime.capture)."""
     where = f"frame {frame} at {seconds:.1f}s"
     if not reading.items:
         return f"{where}: no digits found"

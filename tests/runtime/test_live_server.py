@@ -43,7 +43,7 @@ class Reader:
             frame = frames[self.frames % len(frames)].copy()
             frame[:8, :8] = self.frames % 256  # every frame differs from the one 8 before
             tick = time.perf_counter()
-            self.slot.publish(frame, None, self.frames / 100, 100.0)
+            self.slot.publish(frame, None, self.frames + 1, self.frames / 100, 100.0)
             self.slowest = max(self.slowest, time.perf_counter() - tick)
             self.frames += 1
             time.sleep(0.005)
@@ -171,11 +171,11 @@ def test_reading_carries_the_stable_reading_as_the_json_line(pad, served):
     reading = pad.read(cv2.imdecode(np.frombuffer(drawn_seven(), np.uint8), cv2.IMREAD_COLOR))
     reader.stop.set()
     reader.thread.join()
-    server.slot.publish(np.zeros((*FRAME, 3), np.uint8), reading, 1.5, 30.0)
+    server.slot.publish(np.zeros((*FRAME, 3), np.uint8), reading, 46, 1.5, 30.0)
     line = json.loads(request(server, "GET", "/reading")[2])
     expected = reading.to_dict("test video")  # DESIGN.md's line, whatever keys it grows
     assert {k: line[k] for k in expected} == expected
-    assert line["digits"] == "7" and line["time"] == 1.5 and line["frame"] == server.slot.seq
+    assert line["digits"] == "7" and line["time"] == 1.5 and line["frame"] == 46
 
 
 def test_stream_sends_new_frames(served):
