@@ -27,12 +27,13 @@ RETRY_DELAY = 0.01  # seconds after one dropped frame
 FILE_QUEUE = 4  # frames of a video file read ahead
 PACED_FPS = 25.0  # a paced video file that does not say its frame rate
 
-Stamped = tuple[np.ndarray, int, float]  # a frame, its number and its time in the source
+Stamped = tuple[np.ndarray, int, float, float]  # a frame, its number and time, when it came
 
 
 class Grabber:
-    """Reads a source on its own thread; `get` hands frames to the inference loop, and `stamp`
-    says where the frame it last handed over is in the source: (number, seconds).
+    """Reads a source on its own thread; `get` hands frames to the inference loop, `stamp` says
+    where the frame it last handed over is in the source, (number, seconds), and `arrived` when
+    it was offered (time.monotonic; paced frames come at most at the video's rate).
 
     `paced`: a video file is delivered at its frame rate, newest frame only, like a camera.
     """
@@ -47,6 +48,7 @@ class Grabber:
         self.fresh = threading.Condition()
         self.finished = False  # the file has ended (or the grabber stopped)
         self.stamp: tuple[int, float] = (0, 0.0)
+        self.arrived = 0.0
         self._count = 0  # frames read from the source
         self._first_at: float | None = None  # when the first frame came (a camera's time 0)
         self.thread = threading.Thread(target=self._run, name="capture", daemon=True)
@@ -74,7 +76,7 @@ class Grabber:
         if self._first_at is None:
             self._first_at = now
         seconds = self.source.position()
-        return frame, self._count, now - self._first_at if seconds is None else seconds
+        return frame, self._count, now - self._first_at if seconds is None else seconds, now
 
     def _put(self, item: Stamped | None) -> None:
         """Queue a file's frame, waiting for room: every frame of a file is read."""
@@ -92,23 +94,27 @@ class Grabber:
                 return
             self._put(item)
 
-    def _offer(self, item: Stamped) -> None:
-        """Replace the newest frame (the reader takes it or it is skipped)."""
+    def _offer(self, item: Stamped, due: float | None = None) -> None:
+        """Replace the newest frame (the reader takes it or it is skipped); a paced frame
+        counts as come at its `due` time, so the rate measured is the video's own."""
         with self.fresh:
-            self.latest = item
+            self.latest = item if due is None else (*item[:3], due)
             self.fresh.notify_all()
 
     def _run_paced(self) -> None:
+        """Frame k at start + k periods, one frame read ahead. A frame whose time is half a
+        period past is dropped for the next one (as a camera drops it), never sent late in a
+        burst: frames never come faster than the video's own rate."""
         period = 1.0 / (self.source.fps or PACED_FPS)
         start = time.monotonic()
-        shown = 0
-        while not self.stopped.is_set():
-            item = self._read()
-            if item is None:
-                break
-            self.stopped.wait(max(0.0, start + shown * period - time.monotonic()))
-            self._offer(item)
-            shown += 1
+        k, item = 0, self._read()
+        while item is not None and not self.stopped.is_set():
+            following = self._read()
+            due = start + k * period
+            if following is None or time.monotonic() <= due + period / 2:
+                self.stopped.wait(max(0.0, due - time.monotonic()))
+                self._offer(item, due)
+            item, k = following, k + 1
         with self.fresh:
             self.ended = True
             self.fresh.notify_all()
@@ -149,8 +155,8 @@ class Grabber:
                 self.finished = item is None and self.ended
         if item is None:
             return None
-        frame, *stamp = item
-        self.stamp = (stamp[0], stamp[1])
+        frame, number, seconds, self.arrived = item
+        self.stamp = (number, seconds)
         return frame
 
     def stop(self) -> None:

@@ -79,18 +79,19 @@ class FrameSlot:
         self.seq = 0  # frames published
         self.encoded = 0  # JPEG encodings made (at most one per published frame)
         self._picture: Picture | None = None
-        self._state: tuple[object | None, int, float, float] = (None, 0, 0.0, 0.0)
+        self._state: tuple[object | None, int, float, float, float] = (None, 0, 0.0, 0.0, 0.0)
         self._encoding = threading.Lock()
         self._jpeg: tuple[int, bytes] | None = None
         self._encoded_at = 0.0
 
     def publish(self, picture: Picture, reading: object | None, frame: int, seconds: float,
-                fps: float) -> None:
+                fps: float, read_ms: float) -> None:
         """The reader's side: store references and wake the viewers (no encoding here).
-        `frame` and `seconds` say where the frame is in the source (runtime.capture)."""
+        `frame` and `seconds` say where the frame is in the source (runtime.capture); `fps` is
+        frames read per second, `read_ms` the reader's own time per frame (runtime.pace)."""
         with self.changed:
             self.seq += 1
-            self._picture, self._state = picture, (reading, frame, seconds, fps)
+            self._picture, self._state = picture, (reading, frame, seconds, fps, read_ms)
             self.changed.notify_all()
 
     def wait(self, after: int, timeout: float) -> int:
@@ -125,14 +126,15 @@ class FrameSlot:
 
     def reading(self) -> dict:
         """The JSON line of DESIGN.md for the stable reading, plus the frame's number and time in
-        the source and the FPS."""
+        the source, frames read per second and the reader's time per frame."""
         with self.changed:
-            reading, frame, seconds, fps = self._state
+            reading, frame, seconds, fps, read_ms = self._state
         if reading is None:  # nothing stable yet
             line = {"path": self.source, "digits": "", "lines": [], "items": []}
         else:
             line = reading.to_dict(self.source)
-        return {**line, "frame": frame, "time": round(seconds, 3), "fps": round(fps, 1)}
+        return {**line, "frame": frame, "time": round(seconds, 3), "fps": round(fps, 1),
+                "read_ms": round(read_ms, 2)}
 
 
 class Handler(BaseHTTPRequestHandler):

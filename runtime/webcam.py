@@ -31,6 +31,7 @@ from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
+from runtime.pace import Pace
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 from runtime.sources import open_source
@@ -40,7 +41,6 @@ WINDOW = "mnist-edge (q or Esc quits)"
 QUIT_KEYS = {ord("q"), ord("Q"), 27}
 FOURCC = {".avi": "MJPG", ".mp4": "mp4v", ".mkv": "MJPG"}
 DEFAULT_SAVE_FPS = 30.0  # when the source does not say
-FPS_SMOOTHING = 0.9  # weight of the past in the displayed frames per second
 IDLE_WAIT = 0.05  # seconds between checks while serving a video that has ended
 
 
@@ -113,7 +113,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                "found' (rows of a multi-row number are separated by ' / '); N is the frame's "
                "number in the source and T its time there (the position in a video, the time "
                "since the first frame for a camera). At the end one summary line 'done: F frames "
-               "in S s (R FPS), last stable reading: DIGITS'.")
+               "in S s (R FPS, reader M ms per frame), last stable reading: DIGITS': R frames "
+               "went through per second (a watched video's own rate), reading one took M ms.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
@@ -156,23 +157,27 @@ class Summary:
 
     frames: int = 0
     seconds: float = 0.0
+    read_ms: float = 0.0  # the reader's own time per frame
     stable: Reading | None = None
     saved: Path | None = None
 
     def line(self) -> str:
+        """'done: F frames in S s (R FPS, reader M ms per frame), ...': R frames went through per
+        second of the run; reading one took M ms (runtime.pace)."""
         rate = self.frames / self.seconds if self.seconds > 0 else 0.0
         if self.stable is None:
             last = "no stable reading"
         else:
             last = f"last stable reading: {_one_line(self.stable.digits) or 'no digits'}"
         saved = f", saved {self.saved}" if self.saved is not None else ""
-        return f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), {last}{saved}"
+        return (f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS, reader "
+                f"{self.read_ms:.1f} ms per frame), {last}{saved}")
 
 
 def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: Outputs,
         summary: Summary) -> bool:
     """The inference loop, until the source ends (False) or the user quits the window (True)."""
-    fps, started = 0.0, time.perf_counter()
+    pace, started = Pace(), time.perf_counter()
     try:
         while True:
             frame = grabber.get()
@@ -185,14 +190,12 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
             tick = time.perf_counter()
             reading = recognizer.read(frame)
             summary.frames += 1
-            instant = 1.0 / max(time.perf_counter() - tick, 1e-6)
-            fps = instant if summary.frames == 1 else (FPS_SMOOTHING * fps
-                                                       + (1 - FPS_SMOOTHING) * instant)
+            pace.frame(grabber.arrived, time.perf_counter() - tick)
             number, seconds = grabber.stamp  # where this frame is in the source
             if stabilizer.push(reading) and out.headless:
                 print(_reading_line(number, seconds, stabilizer.stable), flush=True)
             stable = stabilizer.stable
-            status = f"{fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
+            status = f"{pace.fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
             shown = None
             if out.sink is not None or not out.headless:
                 shown = annotate(frame, stable, status)
@@ -200,13 +203,14 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
                     out.sink.write(shown)
             if out.slot is not None:  # drawn and encoded only if a viewer asks for this frame
                 picture = shown if shown is not None else partial(annotate, frame, stable, status)
-                out.slot.publish(picture, stable, number, seconds, fps)
+                out.slot.publish(picture, stable, number, seconds, pace.fps, pace.read_ms)
             if not out.headless:
                 cv2.imshow(WINDOW, shown)
                 if _quit_asked():
                     return True
     finally:
         summary.seconds = time.perf_counter() - started
+        summary.read_ms = pace.mean_read_ms
         summary.stable = stabilizer.stable
 
 

@@ -136,6 +136,7 @@ def test_webcam_serves_the_video_and_its_number(running, clip):
     r = running("runtime.webcam", "--video", str(path), "--headless", "--serve", "127.0.0.1:0")
     url = base(r.url())
     line = wait_for_reading(url, number)
+    assert 0 < line["fps"] <= 10.5 and line["read_ms"] > 0  # the video's rate, the reader's time
     assert line["path"] == str(path) and line["frame"] >= 3
     assert line["time"] == round((line["frame"] - 1) / 10, 3)  # its place in the 10 FPS video
     assert [i["digit"] for i in line["items"]] == NUMBER
@@ -149,9 +150,11 @@ def test_webcam_serves_the_video_and_its_number(running, clip):
     change = r.wait_line(rf"frame (\d+) at ([\d.]+)s: {number}  \(7 \d+%, 0 \d+%, 3 \d+%, 1 \d+%\)")
     assert f"{(int(change.group(1)) - 1) / 10:.1f}" == change.group(2)
     # the file plays at its own 10 frames per second (someone watches it): about 3 s
-    summary = r.wait_line(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS\), "
-                          rf"last stable reading: {number}$")
+    summary = r.wait_line(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS, reader ([\d.]+) "
+                          rf"ms per frame\), last stable reading: {number}$")
     assert float(summary.group(2)) >= 2.5
+    # frames went through at most at the video's rate, however fast the reader is
+    assert 0 < float(summary.group(3)) <= 10.5 and float(summary.group(4)) > 0
     r.wait_line("end of video: the live view stays up")
     assert wait_for_reading(url, number)  # still served after the end
     code, stderr = r.stop()

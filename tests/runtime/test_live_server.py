@@ -43,7 +43,7 @@ class Reader:
             frame = frames[self.frames % len(frames)].copy()
             frame[:8, :8] = self.frames % 256  # every frame differs from the one 8 before
             tick = time.perf_counter()
-            self.slot.publish(frame, None, self.frames + 1, self.frames / 100, 100.0)
+            self.slot.publish(frame, None, self.frames + 1, self.frames / 100, 100.0, 2.5)
             self.slowest = max(self.slowest, time.perf_counter() - tick)
             self.frames += 1
             time.sleep(0.005)
@@ -160,6 +160,7 @@ def test_page_info_reading_and_snapshot(served):
     assert status == 200 and headers["Content-Type"] == "application/json"
     assert line["path"] == "test video" and line["digits"] == "" and line["items"] == []
     assert line["frame"] >= 1 and line["time"] >= 0 and line["fps"] == 100.0
+    assert line["read_ms"] == 2.5
 
     status, headers, body = request(server, "GET", "/snapshot.jpg")
     assert status == 200 and headers["Content-Type"] == "image/jpeg"
@@ -171,11 +172,12 @@ def test_reading_carries_the_stable_reading_as_the_json_line(pad, served):
     reading = pad.read(cv2.imdecode(np.frombuffer(drawn_seven(), np.uint8), cv2.IMREAD_COLOR))
     reader.stop.set()
     reader.thread.join()
-    server.slot.publish(np.zeros((*FRAME, 3), np.uint8), reading, 46, 1.5, 30.0)
+    server.slot.publish(np.zeros((*FRAME, 3), np.uint8), reading, 46, 1.5, 30.0, 4.25)
     line = json.loads(request(server, "GET", "/reading")[2])
     expected = reading.to_dict("test video")  # DESIGN.md's line, whatever keys it grows
     assert {k: line[k] for k in expected} == expected
     assert line["digits"] == "7" and line["time"] == 1.5 and line["frame"] == 46
+    assert line["fps"] == 30.0 and line["read_ms"] == 4.25
 
 
 def test_stream_sends_new_frames(served):

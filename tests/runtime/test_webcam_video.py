@@ -46,11 +46,12 @@ def test_headless_video_prints_each_stable_change_a_summary_and_saves(run_module
     assert frames == [3 + k * FRAMES_PER_NUMBER for k in range(len(numbers))]
     # the time is the frame's position in the 10 frames per second video, not the run's clock
     assert [float(at) for _, at in places] == [(f - 1) / 10 for f in frames]
-    match = re.fullmatch(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS\), "
-                         r"last stable reading: (\d+), saved (.+)", summary)
+    match = re.fullmatch(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS, reader ([\d.]+) "
+                         r"ms per frame\), last stable reading: (\d+), saved (.+)", summary)
     assert match, summary
     assert int(match.group(1)) == FRAMES_PER_NUMBER * len(numbers)
-    assert match.group(4) == numbers[-1] and match.group(5) == str(saved)
+    assert match.group(5) == numbers[-1] and match.group(6) == str(saved)
+    assert float(match.group(4)) > 0  # the reader's own time per frame
     capture = cv2.VideoCapture(str(saved))
     count = 0
     while capture.read()[0]:
@@ -224,14 +225,18 @@ def test_frames_carry_their_number_and_position_in_the_video():
 
 def test_a_paced_video_skips_frames_but_not_their_numbers():
     grabber = Grabber(PacedFile(40), paced=True).start()
-    stamps = []
+    stamps, arrivals = [], []
     while (frame := grabber.get(timeout=1.0)) is not None or not grabber.finished:
         if frame is not None:
             stamps.append(grabber.stamp)
-            time.sleep(0.05)  # slower than the file's 50 frames per second: some are skipped
+            arrivals.append(grabber.arrived)
+            time.sleep(0.01 if len(stamps) % 2 else 0.05)  # at times slower than 50 per second
     grabber.stop()
     numbers = [n for n, _ in stamps]
-    assert numbers[-1] == 40 and len(numbers) < 30 and numbers == sorted(numbers)
+    assert numbers[-1] == 40 and len(numbers) < 40 and numbers == sorted(numbers)
+    # never a burst: frames come at most at the video's rate, whenever the reader takes them
+    gaps = np.diff(arrivals)
+    assert gaps.min() >= 1 / 50 - 1e-9 and np.allclose(gaps * 50, np.round(gaps * 50))
 
 
 def test_a_camera_frame_is_timed_from_the_first_frame():
