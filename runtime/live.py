@@ -46,6 +46,10 @@ JPEG_QUALITY = 80
 STREAM_FPS = 25.0  # at most this many JPEGs per second, shared by all viewers: a fast reader
 # (hundreds of frames per second on a PC) would otherwise spend as much CPU encoding as reading
 WAIT_STEP = 1.0  # seconds a viewer waits for a frame before checking for shutdown
+# with no new frame (the video ended, the camera stalled) the last one is sent again this often:
+# players show nothing until a part arrives, and some (ffmpeg, VLC) wait for several
+REPEAT_EVERY = 0.5
+STALLED_AFTER = 2.0  # seconds without a new frame (or 3 frame periods if longer): "stalled"
 BOUNDARY = b"frame"
 # the page is self-contained: nothing from other origins, no framing (the token is in its URL)
 PAGE_POLICY = ("default-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -83,6 +87,8 @@ class FrameSlot:
         self._encoding = threading.Lock()
         self._jpeg: tuple[int, bytes] | None = None
         self._encoded_at = 0.0
+        self._published_at = 0.0
+        self.ended = False  # the source has no frame left (a video file)
 
     def publish(self, picture: Picture, reading: object | None, frame: int, seconds: float,
                 fps: float, read_ms: float) -> None:
@@ -92,7 +98,25 @@ class FrameSlot:
         with self.changed:
             self.seq += 1
             self._picture, self._state = picture, (reading, frame, seconds, fps, read_ms)
+            self._published_at = time.monotonic()
             self.changed.notify_all()
+
+    def end(self) -> None:
+        """The source has ended: its last frame and reading stay up."""
+        with self.changed:
+            self.ended = True
+            self.changed.notify_all()
+
+    def state(self) -> str:
+        """'starting' (no frame yet), 'running', 'stalled' (no new frame for a while), 'ended'."""
+        with self.changed:
+            if self.ended:
+                return "ended"
+            if self.seq == 0:
+                return "starting"
+            fps = self._state[3]
+            quiet = time.monotonic() - self._published_at
+            return "stalled" if quiet > max(STALLED_AFTER, 3 / fps if fps > 0 else 0) else "running"
 
     def wait(self, after: int, timeout: float) -> int:
         """The newest frame number, once it is past `after` or `timeout` has passed."""
@@ -126,15 +150,18 @@ class FrameSlot:
 
     def reading(self) -> dict:
         """The JSON line of DESIGN.md for the stable reading, plus the frame's number and time in
-        the source, frames read per second and the reader's time per frame."""
+        the source, frames read per second (0 unless running), the reader's time per frame and
+        the state."""
+        state = self.state()
         with self.changed:
             reading, frame, seconds, fps, read_ms = self._state
         if reading is None:  # nothing stable yet
             line = {"path": self.source, "digits": "", "lines": [], "items": []}
         else:
             line = reading.to_dict(self.source)
-        return {**line, "frame": frame, "time": round(seconds, 3), "fps": round(fps, 1),
-                "read_ms": round(read_ms, 2)}
+        return {**line, "frame": frame, "time": round(seconds, 3),
+                "fps": round(fps, 1) if state == "running" else 0.0,
+                "read_ms": round(read_ms, 2), "state": state}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -363,20 +390,29 @@ class Handler(BaseHTTPRequestHandler):
             self.server.viewers.release()
 
     def _send_frames(self) -> None:
-        slot, seen = self.server.slot, 0
+        slot, seen, sent_at = self.server.slot, 0, 0.0
         while not self.server.closing.is_set():
-            if slot.wait(seen, WAIT_STEP) == seen:
-                if self._client_gone():  # no frame to write would tell us (a video has ended)
+            repeat_in = sent_at + REPEAT_EVERY - time.monotonic() if seen else WAIT_STEP
+            if slot.wait(seen, min(WAIT_STEP, max(0.01, repeat_in))) == seen:
+                if self._client_gone():  # writing nothing, we would not notice otherwise
                     return
+                if seen and time.monotonic() >= sent_at + REPEAT_EVERY:
+                    got = slot.jpeg()  # no new frame: the last one again, a picture stays up
+                    if got is not None:
+                        seen, sent_at = got[0], self._send_part(got[1])
                 continue
             got = slot.jpeg()
             if got is None or got[0] == seen:  # the shared JPEG is not due yet: sleep till it is
                 time.sleep(max(0.002, slot.due - time.monotonic()))
                 continue
-            seen, data = got
-            # each part ends with the next boundary, so browsers show it at once
-            self.wfile.write(b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n%s\r\n--%s"
-                             b"\r\n" % (len(data), data, BOUNDARY))
+            seen, sent_at = got[0], self._send_part(got[1])
+
+    def _send_part(self, jpeg: bytes) -> float:
+        """Write one part of the stream; when it was sent (time.monotonic)."""
+        # each part ends with the next boundary, so browsers show it at once
+        self.wfile.write(b"Content-Type: image/jpeg\r\nContent-Length: %d\r\n\r\n%s\r\n--%s"
+                         b"\r\n" % (len(jpeg), jpeg, BOUNDARY))
+        return time.monotonic()
 
     def _client_gone(self) -> bool:
         """The viewer closed its end (readable with nothing to read)."""

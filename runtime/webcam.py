@@ -272,6 +272,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass  # a normal way to stop a live reader: the video so far is kept
         keep = True
+        if out.slot is not None and not quit_asked:
+            out.slot.end()  # the page says "video ended"; the stream repeats the last frame
         if sink is not None:
             sink.close(keep=True)
             summary.saved = sink.path if sink.writer is not None else None

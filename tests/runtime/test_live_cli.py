@@ -115,6 +115,20 @@ def base(url: str) -> str:
     return url.split("?")[0].rstrip("/")
 
 
+def stream_parts_within(url: str, seconds: float) -> list[bytes]:
+    """The whole JPEGs an MJPEG stream sends within `seconds`, as a player would count them."""
+    deadline, data = time.monotonic() + seconds, b""
+    with urllib.request.urlopen(url, timeout=seconds) as response:
+        boundary = response.headers["Content-Type"].split("boundary=")[1].encode()
+        try:
+            while time.monotonic() < deadline and (chunk := response.read1(65536)):
+                data += chunk
+        except TimeoutError:
+            pass
+    parts = data.split(b"--" + boundary)[1:-1]
+    return [p.split(b"\r\n\r\n", 1)[1] for p in parts if b"\r\n\r\n" in p]
+
+
 def drawn_one() -> bytes:
     pad = np.full((280, 560, 3), 255, np.uint8)
     cv2.line(pad, (280, 40), (270, 240), (0, 0, 0), 18, cv2.LINE_AA)
@@ -156,7 +170,9 @@ def test_webcam_serves_the_video_and_its_number(running, clip):
     # frames went through at most at the video's rate, however fast the reader is
     assert 0 < float(summary.group(3)) <= 10.5 and float(summary.group(4)) > 0
     r.wait_line("end of video: the live view stays up")
-    assert wait_for_reading(url, number)  # still served after the end
+    line = wait_for_reading(url, number)  # still served after the end...
+    assert line["state"] == "ended" and line["fps"] == 0.0
+    assert len(stream_parts_within(url + "/stream.mjpg", 3.0)) >= 2  # ...with a picture
     code, stderr = r.stop()
     assert code == 0 and stderr == ""
 

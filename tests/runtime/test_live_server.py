@@ -258,6 +258,58 @@ def test_a_viewer_that_leaves_is_let_go_when_no_frames_come(pad, monkeypatch):
         server.stop()
 
 
+def parts_within(server, seconds: float, path="/stream.mjpg") -> list[bytes]:
+    """Every JPEG of the stream that arrives within `seconds` of connecting."""
+    with socket.create_connection(("127.0.0.1", server.server_port), timeout=0.1) as s:
+        s.sendall(f"GET {path} HTTP/1.0\r\n\r\n".encode())
+        deadline, data = time.monotonic() + seconds, b""
+        while time.monotonic() < deadline:
+            try:
+                data += s.recv(65536)
+            except TimeoutError:
+                pass
+    head, body = data.split(b"\r\n\r\n", 1)
+    boundary = b"--" + head.split(b"boundary=")[1].split(b"\r\n")[0]
+    # each part: its headers, a blank line, the JPEG, CRLF; the last one may be cut short
+    return [p.split(b"\r\n\r\n", 1)[1][:-2] for p in body.split(boundary)[1:-1]]
+
+
+def test_after_the_source_ends_the_stream_repeats_its_last_frame(served):
+    server, reader = served
+    reader.stop.set()
+    reader.thread.join()
+    server.slot.end()
+    parts = parts_within(server, 3.0)
+    assert len(parts) >= 2 * 3 - 1  # about 2 a second: players keep a picture
+    assert len(set(parts)) == 1  # the same last frame
+    assert decoded(parts[0]).shape[:2] == FRAME
+    line = json.loads(request(server, "GET", "/reading")[2])
+    assert line["state"] == "ended" and line["fps"] == 0.0 and line["frame"] == reader.frames
+
+
+def test_a_source_that_stalls_is_said_so_and_its_picture_stays(served, monkeypatch):
+    server, reader = served
+    assert json.loads(request(server, "GET", "/reading")[2])["state"] == "running"
+    monkeypatch.setattr(live, "STALLED_AFTER", 0.3)
+    reader.stop.set()  # a camera that stops sending frames, no end
+    reader.thread.join()
+    time.sleep(0.5)
+    line = json.loads(request(server, "GET", "/reading")[2])
+    assert line["state"] == "stalled" and line["fps"] == 0.0
+    assert len(parts_within(server, 1.6)) >= 3
+
+
+def test_before_the_first_frame_the_state_is_starting(pad):
+    slot = live.FrameSlot("camera 0")
+    server = live.LiveServer("127.0.0.1", 0, pad=pad, model_name="m", slot=slot).start()
+    try:
+        line = json.loads(request(server, "GET", "/reading")[2])
+        assert line["state"] == "starting" and line["frame"] == 0
+        assert request(server, "GET", "/snapshot.jpg")[0] == 503
+    finally:
+        server.stop()
+
+
 def test_pad_reads_a_drawn_seven_with_its_box(served):
     server, _ = served
     status, _, body = request(server, "POST", "/read", body=drawn_seven(),
