@@ -7,6 +7,7 @@ import argparse
 import re
 from pathlib import Path
 
+MIN_TOKEN = 16  # characters: 16 random URL-safe ones are 96 bits
 THRESHOLD_HELP = ("confidence below which a digit is not shown; half of it is enough among sure "
                   "digits of its height in a row (default %(default)s)")
 
@@ -54,12 +55,37 @@ def output_dir(text: str) -> Path:
 
 
 def token(text: str) -> str:
-    """A token that travels unchanged in a URL and a cookie."""
-    if not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
-        raise argparse.ArgumentTypeError("a token is letters, digits and . _ ~ - only, e.g. "
-                                         "from python3 -c 'import secrets; "
+    """A token that travels unchanged in a URL and a cookie, long enough not to be guessed."""
+    if len(text) < MIN_TOKEN or not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
+        raise argparse.ArgumentTypeError(f"a token is at least {MIN_TOKEN} letters, digits and "
+                                         ". _ ~ - only, e.g. from python3 -c 'import secrets; "
                                          "print(secrets.token_urlsafe(16))'")
     return text
+
+
+def rate(text: str) -> float:
+    """Frames per second in (0, 60]."""
+    wanted = "a number of frames per second above 0 and at most 60, such as 10"
+    value = _number(text, float, wanted)
+    if not 0 < value <= 60:
+        raise argparse.ArgumentTypeError(f"wants {wanted}, not {text}")
+    return value
+
+
+def quality(text: str) -> int:
+    """A JPEG quality, 1 to 100."""
+    value = _number(text, int, "a JPEG quality from 1 to 100")
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"wants a JPEG quality from 1 to 100, not {text}")
+    return value
+
+
+def width(text: str) -> int:
+    """A picture width in pixels, at least 16."""
+    value = _number(text, int, "a width in pixels of at least 16")
+    if value < 16:
+        raise argparse.ArgumentTypeError(f"wants a width in pixels of at least 16, not {text}")
+    return value
 
 
 def host_name(text: str) -> str:
@@ -67,16 +93,6 @@ def host_name(text: str) -> str:
     if not re.fullmatch(r"[A-Za-z0-9._:\[\]-]+", text):
         raise argparse.ArgumentTypeError(f"wants a host name such as pi.example.lan, not {text!r}")
     return text
-
-
-def add_access_options(p: argparse.ArgumentParser) -> None:
-    """The live view's --token and --allow-host (runtime.webcam --serve, runtime.serve)."""
-    p.add_argument("--token", type=token, metavar="T", help="the live view's token "
-                   "(default: a random one when HOST is not loopback)")
-    p.add_argument("--allow-host", type=host_name, action="append", default=[], metavar="NAME",
-                   help="also answer requests made to this name (a reverse proxy's, a DNS "
-                   "alias); the addresses listened on and this machine's names always are; "
-                   "repeatable")
 
 
 def stable_fraction(text: str) -> tuple[int, int]:

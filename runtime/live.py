@@ -42,9 +42,10 @@ MAX_VIEWERS = 8  # concurrent /stream.mjpg viewers; more get 503
 SOCKET_TIMEOUT = 10.0  # seconds a client may stall once its request is in (a viewer not reading)
 BODY_TIMEOUT = 30.0  # seconds for a whole body: 2 MB at 70 kB/s; a pad drawing is tens of kB
 DRAIN_LIMIT = 256 * 1024  # bytes of a refused body read away so the client sees the 413
-JPEG_QUALITY = 80
-STREAM_FPS = 25.0  # at most this many JPEGs per second, shared by all viewers: a fast reader
-# (hundreds of frames per second on a PC) would otherwise spend as much CPU encoding as reading
+JPEG_QUALITY = 80  # the stream's default (--stream-quality)
+# the default (--stream-fps) most JPEGs per second, shared by all viewers: a fast reader (hundreds
+# of frames per second on a PC) would otherwise spend as much CPU encoding as reading
+STREAM_FPS = 25.0
 WAIT_STEP = 1.0  # seconds a viewer waits for a frame before checking for shutdown
 # with no new frame (the video ended, the camera stalled) the last one is sent again this often:
 # players show nothing until a part arrives, and some (ffmpeg, VLC) wait for several
@@ -74,11 +75,14 @@ def parse_bind(text: str) -> tuple[str, int]:
 class FrameSlot:
     """The newest annotated frame and stable reading, shared by the reader and every viewer.
 
-    A frame is encoded at most once, and frames are encoded at most STREAM_FPS times a second.
+    A frame is encoded at most once, and frames are encoded at most `fps` times a second, at JPEG
+    `quality`, scaled down to `width` pixels when given.
     """
 
-    def __init__(self, source: str):
+    def __init__(self, source: str, quality: int = JPEG_QUALITY, fps: float = STREAM_FPS,
+                 width: int | None = None):
         self.source = source
+        self.quality, self.fps, self.width = quality, fps, width
         self.changed = threading.Condition()
         self.seq = 0  # frames published
         self.encoded = 0  # JPEG encodings made (at most one per published frame)
@@ -135,7 +139,10 @@ class FrameSlot:
             due = time.monotonic() >= self.due
             if self._jpeg is None or (self._jpeg[0] != seq and due):
                 image = picture() if callable(picture) else picture
-                ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, JPEG_QUALITY])
+                if self.width is not None and image.shape[1] > self.width:
+                    height = max(1, round(image.shape[0] * self.width / image.shape[1]))
+                    image = cv2.resize(image, (self.width, height), interpolation=cv2.INTER_AREA)
+                ok, data = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, self.quality])
                 if not ok:
                     return None
                 self._jpeg = (seq, data.tobytes())
@@ -146,7 +153,7 @@ class FrameSlot:
     @property
     def due(self) -> float:
         """When (time.monotonic) the next frame may be encoded."""
-        return self._encoded_at + 1.0 / STREAM_FPS
+        return self._encoded_at + 1.0 / self.fps
 
     def reading(self) -> dict:
         """The JSON line of DESIGN.md for the stable reading, plus the frame's number and time in
@@ -183,9 +190,9 @@ class Handler(BaseHTTPRequestHandler):
         if not self.server.connections.started(self.connection):
             return False  # closed to make room while its head came in
         self.connection.settimeout(SOCKET_TIMEOUT)
-        if self.command not in ("GET", "POST"):
-            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET and POST\n",
-                       headers={"Allow": "GET, POST"})
+        if self.command not in ("GET", "HEAD", "POST"):
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"only GET, HEAD and POST\n",
+                       headers={"Allow": "GET, HEAD, POST"})
             return False
         host = self.headers.get("Host")
         if not self.server.hosts.allows(host):  # DNS rebinding: another site's name for us
@@ -206,7 +213,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":  # HEAD: the same answer without its body
+            self.wfile.write(body)
 
     def _common_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -245,17 +253,23 @@ class Handler(BaseHTTPRequestHandler):
             routes.update({"/reading": self._reading, "/stream.mjpg": self._stream,
                            "/snapshot.jpg": self._snapshot})
         route = routes.get(url.path)
+        if url.path == "/read":
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"POST a drawing to /read\n",
+                       headers={"Allow": "POST"})
+            return
         if route is None:
             self._send(HTTPStatus.NOT_FOUND, b"not found\n")
             return
         route(url)
+
+    do_HEAD = do_GET  # uptime monitors and `curl -I`: _send leaves the body out
 
     def do_POST(self) -> None:
         url = urlsplit(self.path)
         if url.path != "/read":
             status = HTTPStatus.METHOD_NOT_ALLOWED if url.path in {"/", "/info", "/reading",
                      "/stream.mjpg", "/snapshot.jpg"} else HTTPStatus.NOT_FOUND
-            self._send(status, b"POST goes to /read\n", headers={"Allow": "GET"})
+            self._send(status, b"POST goes to /read\n", headers={"Allow": "GET, HEAD"})
             self._drain()
             return
         if not self._allowed(url):
@@ -372,22 +386,27 @@ class Handler(BaseHTTPRequestHandler):
         self._send(HTTPStatus.OK, got[1], "image/jpeg")
 
     def _stream(self, url) -> None:
+        if self.command == "HEAD":  # the stream's headers, and no viewer place taken
+            self._stream_head()
+            return
         if not self.server.viewers.acquire(blocking=False):
             self._send(HTTPStatus.SERVICE_UNAVAILABLE, b"too many viewers\n",
                        headers={"Retry-After": "5"})
             return
         try:
-            self.send_response(HTTPStatus.OK)
-            self.send_header("Content-Type",
-                             f"multipart/x-mixed-replace; boundary={BOUNDARY.decode()}")
-            self._common_headers()
-            self.end_headers()
+            self._stream_head()
             self.wfile.write(b"--" + BOUNDARY + b"\r\n")
             self._send_frames()
         except OSError:
             pass  # the viewer left or stalled past SOCKET_TIMEOUT
         finally:
             self.server.viewers.release()
+
+    def _stream_head(self) -> None:
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", f"multipart/x-mixed-replace; boundary={BOUNDARY.decode()}")
+        self._common_headers()
+        self.end_headers()
 
     def _send_frames(self) -> None:
         slot, seen, sent_at = self.server.slot, 0, 0.0

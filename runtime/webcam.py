@@ -18,19 +18,14 @@ import cv2
 import numpy as np
 
 from runtime.capture import Grabber
-from runtime.cliargs import (
-    THRESHOLD_HELP,
-    add_access_options,
-    positive_int,
-    probability,
-    stable_fraction,
-)
+from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction
 from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
+from runtime.liveargs import add_live_options, check_live_options
 from runtime.pace import Pace
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
@@ -133,12 +128,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--serve", metavar="[HOST:]PORT",
                    help="live view in a browser on this port (host 127.0.0.1 unless given; any "
                    "other host needs a token, printed with the URL)")
-    add_access_options(p)
+    add_live_options(p, stream=True)
     args = p.parse_args(argv)
-    if args.serve is None:
-        for flag, value in (("--token", args.token), ("--allow-host", args.allow_host)):
-            if value:
-                p.error(f"{flag} goes with --serve")
+    check_live_options(p, args, serving=args.serve is not None)
     return args
 
 
@@ -254,7 +246,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Outputs(args.headless, sink)
     server = None
     if bind is not None:
-        out.slot = FrameSlot(source.name)
+        out.slot = FrameSlot(source.name, args.stream_quality, args.stream_fps, args.stream_width)
         pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
         server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
                             token=args.token, allow_hosts=tuple(args.allow_host))

@@ -194,15 +194,46 @@ def test_all_interfaces_need_the_printed_token(running, clip):
     assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
 
 
+GIVEN = "let-me-in-0123456789"  # at least 16 characters
+
+
 def test_a_given_token(running, clip):
     r = running("runtime.webcam", "--video", str(clip[0]), "--headless",
-                "--serve", "0.0.0.0:0", "--token", "let-me-in")
+                "--serve", "0.0.0.0:0", "--token", GIVEN)
     url = r.url()
-    assert url.endswith("/?token=let-me-in")
+    assert url.endswith(f"/?token={GIVEN}")
     local = base(url).replace("0.0.0.0", "127.0.0.1")
     assert get(local + "/info")[0] == 403
-    assert get(local + "/info?token=let-me-in")[0] == 200
+    assert get(f"{local}/info?token={GIVEN}")[0] == 200
     assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
+
+
+@pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])
+def test_a_token_from_the_environment_stays_out_of_ps(clip, int8_model, module, monkeypatch):
+    monkeypatch.setenv("MNIST_EDGE_TOKEN", GIVEN)
+    args = ["--video", str(clip[0]), "--headless", "--serve"] if module == "runtime.webcam" else []
+    r = Running(module, *args, "127.0.0.1:0")
+    try:
+        url = r.url()  # required on loopback too, since one was given
+        assert url.endswith(f"/?token={GIVEN}")
+        assert GIVEN.encode() not in Path(f"/proc/{r.proc.pid}/cmdline").read_bytes()
+        assert get(base(url) + "/info")[0] == 403
+        assert get(f"{base(url)}/info?token={GIVEN}")[0] == 200
+        assert r.stop() == (0, "")
+    finally:
+        if r.proc.poll() is None:
+            r.proc.kill()
+
+
+@pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])
+def test_a_short_token_is_refused(run_module, clip, module):
+    args = ["--video", str(clip[0]), "--headless", "--serve"] if module == "runtime.webcam" else []
+    result = run_module(module, *args, "127.0.0.1:0", "--token", "let-me-in", timeout=60)
+    assert result.returncode == 2
+    assert "argument --token: a token is at least 16 letters" in result.stderr
+    result = run_module(module, *args, "127.0.0.1:0", env={"MNIST_EDGE_TOKEN": "short"},
+                        timeout=60)
+    assert result.returncode == 2 and "MNIST_EDGE_TOKEN: a token is at least 16" in result.stderr
 
 
 def test_serve_is_the_pad_alone(running, int8_model):
@@ -275,9 +306,11 @@ def test_a_bad_host_port_is_one_line_and_exit_2(run_module, one_line_error, clip
     assert line.startswith("runtime.webcam: error: --serve") and message in line, line
 
 
-def test_token_goes_with_serve(run_module, clip):
-    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", "--token", "x")
-    assert result.returncode == 2 and "--token goes with --serve" in result.stderr
+@pytest.mark.parametrize("flag, value", [("--token", GIVEN), ("--allow-host", "pi.lan"),
+                                         ("--stream-fps", "5"), ("--stream-width", "320")])
+def test_live_view_options_go_with_serve(run_module, clip, flag, value):
+    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", flag, value)
+    assert result.returncode == 2 and f"{flag} goes with --serve" in result.stderr
 
 
 @pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])

@@ -209,6 +209,27 @@ def test_each_frame_is_encoded_once_however_many_viewers(served):
     assert server.slot.seq - first_seq > 2 * encodings
 
 
+def test_the_stream_quality_rate_and_width_can_be_set(pad):
+    sizes = {}
+    for quality in (30, 95):
+        slot = live.FrameSlot("q", quality=quality, fps=5, width=320)
+        server = live.LiveServer("127.0.0.1", 0, pad=pad, model_name="m", slot=slot).start()
+        reader = Reader(slot)
+        try:
+            slot.wait(0, 5.0)
+            started, encoded = time.monotonic(), slot.encoded
+            parts = stream_parts(server, 6)
+            elapsed = time.monotonic() - started
+            assert all(decoded(p).shape == (240, 320, 3) for p in parts)  # 640x480 scaled down
+            assert slot.encoded - encoded <= 5 * elapsed + 2  # at most 5 a second
+            assert elapsed >= 4 / 5  # 6 new frames at 5 a second take at least 0.8 s
+            sizes[quality] = np.mean([len(p) for p in parts])
+        finally:
+            reader.stop.set()
+            server.stop()
+    assert sizes[30] < 0.7 * sizes[95]
+
+
 def test_a_stalled_viewer_never_slows_the_reader(served):
     server, reader = served
     with socket.create_connection(("127.0.0.1", server.server_port)) as s:
@@ -347,12 +368,43 @@ def test_pad_only_server_has_no_camera_routes(pad):
 
 # ---- bad requests ----
 
-@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "BREW"])
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "BREW"])
 def test_other_methods_get_405(served, method):
     server, reader = served
-    status, headers, _ = request(server, method, "/", read=method != "HEAD")
-    assert status == 405 and headers["Allow"] == "GET, POST"
+    status, headers, _ = request(server, method, "/")
+    assert status == 405 and headers["Allow"] == "GET, HEAD, POST"
     assert reader.alive()
+
+
+@pytest.mark.parametrize("path", ["/", "/info", "/reading", "/snapshot.jpg", "/nope"])
+def test_head_answers_as_get_without_the_body(served, path):
+    server, _ = served
+    got = request(server, "GET", path)
+    answer = raw(server, f"HEAD {path} HTTP/1.0\r\n\r\n".encode())
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert status_of(answer) == got[0] and body == b""
+    assert f"Content-Type: {got[1]['Content-Type']}".encode() in head
+    if path != "/snapshot.jpg":  # a snapshot may be a newer frame, of another length
+        assert f"Content-Length: {len(got[2])}".encode() in head
+
+
+def test_head_of_the_stream_takes_no_viewer_place(pad, monkeypatch):
+    monkeypatch.setattr(live, "MAX_VIEWERS", 1)
+    server, reader = _serve(pad)
+    try:
+        for _ in range(3):
+            answer = raw(server, b"HEAD /stream.mjpg HTTP/1.0\r\n\r\n")
+            assert status_of(answer) == 200 and b"multipart/x-mixed-replace" in answer
+            assert answer.endswith(b"\r\n\r\n")  # headers only
+        assert stream_parts(server, 1)
+    finally:
+        reader.stop.set()
+        server.stop()
+
+
+def test_get_on_read_says_to_post(served):
+    status, headers, _ = request(served[0], "GET", "/read")
+    assert status == 405 and headers["Allow"] == "POST"
 
 
 def test_post_goes_only_to_read(served):

@@ -155,6 +155,11 @@ def test_stable_one_of_one_prints_every_change(run_module, clip):
     (["--stable", "three"], "K more than half of N"),
     (["--serve", "0", "--token", ""], "letters, digits"),
     (["--serve", "0", "--token", "a b;c"], "letters, digits"),
+    (["--serve", "0", "--token", "fifteen-letters"], "at least 16"),
+    (["--serve", "0", "--stream-quality", "0"], "from 1 to 100"),
+    (["--serve", "0", "--stream-fps", "0"], "above 0 and at most 60"),
+    (["--serve", "0", "--stream-width", "8"], "at least 16"),
+    (["--serve", "0", "--allow-host", "a b"], "host name"),
 ])
 def test_out_of_range_arguments_are_argparse_errors(run_module, clip, args, message):
     result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", *args)
