@@ -384,7 +384,7 @@ def test_head_answers_as_get_without_the_body(served, path):
     head, _, body = answer.partition(b"\r\n\r\n")
     assert status_of(answer) == got[0] and body == b""
     assert f"Content-Type: {got[1]['Content-Type']}".encode() in head
-    if path != "/snapshot.jpg":  # a snapshot may be a newer frame, of another length
+    if path not in ("/snapshot.jpg", "/reading"):  # those change with every frame
         assert f"Content-Length: {len(got[2])}".encode() in head
 
 
