@@ -15,7 +15,7 @@ from runtime.errors import cli
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
-from runtime.liveargs import add_live_options, check_live_options
+from runtime.live.options import add_live_options, check_live_options
 from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
 from runtime.webcam import stop_on_sigterm
 

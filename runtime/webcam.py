@@ -25,7 +25,7 @@ from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
-from runtime.liveargs import add_live_options, check_live_options
+from runtime.live.options import add_live_options, check_live_options
 from runtime.pace import Pace
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer

@@ -13,8 +13,13 @@ import cv2
 import numpy as np
 import pytest
 
-from runtime import connections, live
+from runtime import live
 from runtime.errors import UserError
+from runtime.live import connections
+from runtime.live import handler as live_handler
+from runtime.live import server as live_server
+from runtime.live import slot as live_slot
+from runtime.live import stream as live_stream
 from runtime.recognizer import Recognizer
 
 FRAME = (480, 640)
@@ -241,7 +246,7 @@ def test_a_stalled_viewer_never_slows_the_reader(served):
 
 
 def test_viewers_beyond_the_limit_get_503(pad, monkeypatch):
-    monkeypatch.setattr(live, "MAX_VIEWERS", 2)
+    monkeypatch.setattr(live_server, "MAX_VIEWERS", 2)
     server, reader = _serve(pad)
     try:
         conns = []
@@ -263,7 +268,7 @@ def test_viewers_beyond_the_limit_get_503(pad, monkeypatch):
 
 
 def test_a_viewer_that_leaves_is_let_go_when_no_frames_come(pad, monkeypatch):
-    monkeypatch.setattr(live, "MAX_VIEWERS", 1)
+    monkeypatch.setattr(live_server, "MAX_VIEWERS", 1)
     server, reader = _serve(pad)
     try:
         reader.stop.set()  # the video has ended: no frame will tell the server the viewer left
@@ -311,7 +316,7 @@ def test_after_the_source_ends_the_stream_repeats_its_last_frame(served):
 def test_a_source_that_stalls_is_said_so_and_its_picture_stays(served, monkeypatch):
     server, reader = served
     assert json.loads(request(server, "GET", "/reading")[2])["state"] == "running"
-    monkeypatch.setattr(live, "STALLED_AFTER", 0.3)
+    monkeypatch.setattr(live_slot, "STALLED_AFTER", 0.3)
     reader.stop.set()  # a camera that stops sending frames, no end
     reader.thread.join()
     time.sleep(0.5)
@@ -389,7 +394,7 @@ def test_head_answers_as_get_without_the_body(served, path):
 
 
 def test_head_of_the_stream_takes_no_viewer_place(pad, monkeypatch):
-    monkeypatch.setattr(live, "MAX_VIEWERS", 1)
+    monkeypatch.setattr(live_server, "MAX_VIEWERS", 1)
     server, reader = _serve(pad)
     try:
         for _ in range(3):
@@ -476,7 +481,7 @@ def _settled() -> tuple[int, int]:
     last = None
     while (now := (_open_fds(), threading.active_count())) != last:
         last = now
-        time.sleep(live.WAIT_STEP + 0.2)
+        time.sleep(live_stream.WAIT_STEP + 0.2)
     return now
 
 
@@ -573,7 +578,7 @@ def test_a_client_with_too_many_idle_connections_loses_its_oldest(served):
 
 
 def test_a_body_that_trickles_in_is_cut_off(served, monkeypatch):
-    monkeypatch.setattr(live, "BODY_TIMEOUT", 1.5)
+    monkeypatch.setattr(live_handler, "BODY_TIMEOUT", 1.5)
     server, reader = served
     with socket.create_connection(("127.0.0.1", server.server_port), timeout=10) as s:
         s.sendall(b"POST /read HTTP/1.0\r\nContent-Length: 1000\r\n\r\n")

@@ -1,4 +1,4 @@
-"""runtime.hosts: which Host headers are the server's own, which writes come from another site."""
+"""runtime.live.hosts: which Host headers are the server's own, which writes come from elsewhere."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import socket
 
 import pytest
 
-from runtime.hosts import HostCheck, cross_origin, host_name, machine_names, shown
+from runtime.live.hosts import HostCheck, cross_origin, host_name, machine_names, shown
 
 
 @pytest.mark.parametrize("header, name", [

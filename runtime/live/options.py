@@ -6,7 +6,7 @@ import argparse
 import os
 
 from runtime.cliargs import MIN_TOKEN, host_name, quality, rate, token, width
-from runtime.live import JPEG_QUALITY, STREAM_FPS
+from runtime.live.slot import JPEG_QUALITY, STREAM_FPS
 
 TOKEN_ENV = "MNIST_EDGE_TOKEN"  # the token, kept out of `ps` and the shell's history
 STREAM_OPTIONS = ("stream_quality", "stream_fps", "stream_width")
