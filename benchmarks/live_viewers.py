@@ -32,12 +32,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from runtime import cpu  # noqa: E402
+from runtime.capture import Grabber  # noqa: E402
 from runtime.command import cli  # noqa: E402
 from runtime.formats import DEFAULT_MODEL  # noqa: E402
 from runtime.live import FrameSlot, LiveServer  # noqa: E402
 from runtime.reader.stabilizer import Stabilizer  # noqa: E402
 from runtime.recognizer import Recognizer  # noqa: E402
-from runtime.sources import Grabber, Source, open_source  # noqa: E402
+from runtime.sources import Source, open_source  # noqa: E402
 from runtime.webcam import Outputs, Summary, run  # noqa: E402
 
 FRAMES = 300  # of the generated video

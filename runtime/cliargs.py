@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Callable
 from pathlib import Path
 
+MIN_TOKEN = 16  # characters: 16 random URL-safe ones are 96 bits
 THRESHOLD_HELP = ("confidence below which a digit is not shown; half of it is enough among sure "
                   "digits of its height in a row (default %(default)s)")
 
@@ -18,30 +20,29 @@ def _number(text: str, kind: type, wanted: str) -> int | float:
         raise argparse.ArgumentTypeError(f"wants {wanted}, not {text!r}") from None
 
 
+def _checked(text: str, kind: type, wanted: str, ok: Callable[[float], bool]) -> int | float:
+    """`text` as a `kind` for which ok() holds, else the usage error saying what is wanted."""
+    value = _number(text, kind, wanted)
+    if not ok(value):  # nan fails every comparison, so it is refused too
+        raise argparse.ArgumentTypeError(f"wants {wanted}, not {text}")
+    return value
+
+
 def positive_int(text: str) -> int:
     """A count: 1, 2, 3..."""
-    value = _number(text, int, "a whole number of at least 1")
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"wants a whole number of at least 1, not {text}")
-    return value
+    return _checked(text, int, "a whole number of at least 1", lambda v: v >= 1)
 
 
 def probability(text: str) -> float:
     """A confidence threshold in (0, 1]."""
-    wanted = "a probability above 0 and at most 1, such as 0.5"
-    value = _number(text, float, wanted)
-    if not 0 < value <= 1:  # also refuses nan
-        raise argparse.ArgumentTypeError(f"wants {wanted}, not {text}")
-    return value
+    return _checked(text, float, "a probability above 0 and at most 1, such as 0.5",
+                    lambda v: 0 < v <= 1)
 
 
 def percentage(text: str) -> float:
     """An accuracy in percent, (0, 100]."""
-    wanted = "a percentage above 0 and at most 100, such as 99.61"
-    value = _number(text, float, wanted)
-    if not 0 < value <= 100:
-        raise argparse.ArgumentTypeError(f"wants {wanted}, not {text}")
-    return value
+    return _checked(text, float, "a percentage above 0 and at most 100, such as 99.61",
+                    lambda v: 0 < v <= 100)
 
 
 def output_dir(text: str) -> Path:
@@ -54,11 +55,34 @@ def output_dir(text: str) -> Path:
 
 
 def token(text: str) -> str:
-    """A token that travels unchanged in a URL and a cookie."""
-    if not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
-        raise argparse.ArgumentTypeError("a token is letters, digits and . _ ~ - only, e.g. "
-                                         "from python3 -c 'import secrets; "
+    """A token that travels unchanged in a URL and a cookie, long enough not to be guessed."""
+    if len(text) < MIN_TOKEN or not re.fullmatch(r"[A-Za-z0-9._~-]+", text):
+        raise argparse.ArgumentTypeError(f"a token is at least {MIN_TOKEN} letters, digits and "
+                                         ". _ ~ - only, e.g. from python3 -c 'import secrets; "
                                          "print(secrets.token_urlsafe(16))'")
+    return text
+
+
+def rate(text: str) -> float:
+    """Frames per second in (0, 60]."""
+    return _checked(text, float, "a number of frames per second above 0 and at most 60, such as "
+                    "10", lambda v: 0 < v <= 60)
+
+
+def quality(text: str) -> int:
+    """A JPEG quality, 1 to 100."""
+    return _checked(text, int, "a JPEG quality from 1 to 100", lambda v: 1 <= v <= 100)
+
+
+def width(text: str) -> int:
+    """A picture width in pixels, at least 16."""
+    return _checked(text, int, "a width in pixels of at least 16", lambda v: v >= 16)
+
+
+def host_name(text: str) -> str:
+    """A name the live view may be reached by (a reverse proxy's, a DNS alias)."""
+    if not re.fullmatch(r"[A-Za-z0-9._:\[\]-]+", text):
+        raise argparse.ArgumentTypeError(f"wants a host name such as pi.example.lan, not {text!r}")
     return text
 
 

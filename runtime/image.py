@@ -13,6 +13,7 @@ import numpy as np
 
 from runtime.cliargs import THRESHOLD_HELP, output_dir, positive_int, probability
 from runtime.command import cli, program
+from runtime.decode import JPEG_MAGIC, decode, truncated
 from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError
 from runtime.files import write_atomic, written
@@ -22,7 +23,6 @@ from runtime.reader.pipeline import find_digits
 from runtime.recognizer import DEFAULT_THRESHOLD, Item, Reading, Recognizer
 
 PROG = "runtime.image"
-JPEG_MAGIC, PNG_MAGIC = b"\xff\xd8", b"\x89PNG\r\n\x1a\n"
 SAVE_AS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}  # else annotations are PNG
 
 
@@ -33,17 +33,9 @@ def quiet_opencv() -> None:
         logging.setLogLevel(logging.LOG_LEVEL_SILENT)
 
 
-def _truncated(data: bytes) -> bool:
-    """JPEG without an end-of-image marker after its scan, PNG without its IEND chunk."""
-    if data.startswith(JPEG_MAGIC):
-        return data.rfind(b"\xff\xd9") < data.rfind(b"\xff\xda")
-    if data.startswith(PNG_MAGIC):
-        return b"IEND" not in data[-64:]
-    return False
-
-
 def load_image(path: Path) -> np.ndarray:
-    """A decoded image as stored (gray, colour or with alpha; 8 or 16 bits), or a UserError."""
+    """A decoded image as stored (gray, colour or with alpha; 8 or 16 bits), or a UserError
+    (also for an image with more pixels than runtime.MAX_IMAGE_PIXELS, before decoding it)."""
     if not path.exists():
         raise UserError(f"image not found: {path}")
     if path.is_dir():
@@ -51,15 +43,12 @@ def load_image(path: Path) -> np.ndarray:
     data = path.read_bytes()
     if not data:
         raise UserError(f"{path} is empty")
-    if _truncated(data):
+    if truncated(data):
         raise UserError(f"{path} is truncated (the file ends before the image does)")
     # JPEGs through IMREAD_COLOR so their EXIF orientation applies (phone photos)
     flags = cv2.IMREAD_COLOR if data.startswith(JPEG_MAGIC) else cv2.IMREAD_UNCHANGED
-    try:
-        image = cv2.imdecode(np.frombuffer(data, np.uint8), flags)
-    except cv2.error:
-        image = None
-    if image is None or image.size == 0:
+    image = decode(data, flags, str(path))
+    if image is None:
         raise UserError(f"{path} is not an image OpenCV can read")
     return image
 

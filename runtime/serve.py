@@ -10,11 +10,12 @@ import sys
 import threading
 from pathlib import Path
 
-from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, token
+from runtime.cliargs import THRESHOLD_HELP, positive_int, probability
 from runtime.command import cli, program
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
+from runtime.live.options import add_live_options, check_live_options
 from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
 from runtime.webcam import stop_on_sigterm
 
@@ -28,12 +29,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
                    "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
     p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
-    p.add_argument("--token", type=token, metavar="T",
-                   help="the token (default: a random one when HOST is not loopback)")
+    add_live_options(p, stream=False)
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help=THRESHOLD_HELP)
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    check_live_options(p, args, serving=True)
+    return args
 
 
 @cli
@@ -43,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     host, port = parse_bind(args.bind)
     recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
     server = LiveServer(host, port, pad=recognizer, model_name=Path(args.model).name,
-                        token=args.token)
+                        token=args.token, allow_hosts=tuple(args.allow_host))
     stop_on_sigterm()
     try:
         server.start()

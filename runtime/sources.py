@@ -1,19 +1,10 @@
-"""Frame sources (camera index, video file, Raspberry Pi camera) and the thread that reads them.
-
-A live camera keeps only its newest frame, so a slow reader never falls behind the scene; a video
-file hands over every frame in order, as fast as the reader takes them, unless it is paced: then
-it plays at its own frame rate like a camera (someone watches it), and frames the reader is too
-slow for are skipped. Dropped frames are retried and a lost camera reopened.
-"""
+"""Frame sources: a camera index, a video file, the Raspberry Pi camera (read by
+runtime.capture's thread). A video file knows each frame's position; a camera does not."""
 
 from __future__ import annotations
 
 import importlib
 import os
-import queue
-import sys
-import threading
-import time
 from pathlib import Path
 
 import cv2
@@ -22,12 +13,7 @@ import numpy as np
 from runtime.errors import UserError
 
 CAMERA_SIZE = (640, 480)
-MAX_DROPPED = 30  # failed reads in a row before a camera counts as lost
-REOPEN_DELAY = 1.0  # seconds between attempts to reopen a lost camera
-RETRY_DELAY = 0.01  # seconds after one dropped frame
-FILE_QUEUE = 4  # frames of a video file read ahead
 TEXT_SNIFF = 4096  # bytes read to tell a text file from a video
-PACED_FPS = 25.0  # a paced video file that does not say its frame rate
 
 
 # FFmpeg's own log lines ("[mjpeg @ 0x...] No JPEG data") would break one-line errors
@@ -49,6 +35,11 @@ class Source:
     def close(self) -> None:
         pass
 
+    def position(self) -> float | None:
+        """Seconds into the source of the frame last read, when the source keeps time itself
+        (a video file); None for a camera, which the grabber times as frames arrive."""
+        return None
+
     @property
     def fps(self) -> float | None:
         return None
@@ -60,6 +51,7 @@ class OpenCVSource(Source):
     def __init__(self, target: int | str):
         self.target = target
         self.first: np.ndarray | None = None  # decoded while checking the file
+        self.read_count = 0  # frames read so far (a file's position when it has no timestamps)
         self.live = isinstance(target, int)
         self.name = f"camera {target}" if self.live else str(target)
         if not self.live and not Path(target).is_file():
@@ -90,11 +82,21 @@ class OpenCVSource(Source):
         return capture
 
     def read(self) -> np.ndarray | None:
+        self.read_count += 1
         if self.first is not None:
             frame, self.first = self.first, None
             return frame
         ok, frame = self.capture.read()
         return frame if ok and frame is not None and frame.size else None
+
+    def position(self) -> float | None:
+        if self.live:
+            return None
+        # the frame just decoded: its own timestamp (right for variable frame rates too)
+        seconds = self.capture.get(cv2.CAP_PROP_POS_MSEC) / 1000
+        if seconds > 0 or self.read_count <= 1:
+            return seconds
+        return (self.read_count - 1) / self.fps if self.fps else None  # a stream without times
 
     def reopen(self) -> bool:
         self.capture.release()
@@ -163,113 +165,3 @@ def open_source(camera: int | None = None, video: str | None = None,
     if video is not None:
         return OpenCVSource(video)
     return OpenCVSource(0 if camera is None else camera)
-
-
-class Grabber:
-    """Reads a source on its own thread; `get` hands frames to the inference loop.
-
-    `paced`: a video file is delivered at its frame rate, newest frame only, like a camera.
-    """
-
-    def __init__(self, source: Source, paced: bool = False):
-        self.source = source
-        self.newest_only = source.live or paced  # else every frame, in order
-        self.ended = False  # a paced file has no frame left
-        self.stopped = threading.Event()
-        self.frames: queue.Queue[np.ndarray | None] = queue.Queue(maxsize=FILE_QUEUE)
-        self.latest: np.ndarray | None = None
-        self.fresh = threading.Condition()
-        self.finished = False  # the file has ended (or the grabber stopped)
-        self.thread = threading.Thread(target=self._run, name="capture", daemon=True)
-
-    def start(self) -> Grabber:
-        self.thread.start()
-        return self
-
-    def _run(self) -> None:
-        if self.source.live:
-            self._run_live()
-        elif self.newest_only:
-            self._run_paced()
-        else:
-            self._run_file()
-            self._put(None)  # end of file marker
-
-    def _put(self, frame: np.ndarray | None) -> None:
-        """Queue a file's frame, waiting for room: every frame of a file is read."""
-        while not self.stopped.is_set():
-            try:
-                self.frames.put(frame, timeout=0.1)
-                return
-            except queue.Full:
-                continue
-
-    def _run_file(self) -> None:
-        while not self.stopped.is_set():
-            frame = self.source.read()
-            if frame is None:
-                return
-            self._put(frame)
-
-    def _offer(self, frame: np.ndarray) -> None:
-        """Replace the newest frame (the reader takes it or it is skipped)."""
-        with self.fresh:
-            self.latest = frame
-            self.fresh.notify_all()
-
-    def _run_paced(self) -> None:
-        period = 1.0 / (self.source.fps or PACED_FPS)
-        start = time.monotonic()
-        shown = 0
-        while not self.stopped.is_set():
-            frame = self.source.read()
-            if frame is None:
-                break
-            self.stopped.wait(max(0.0, start + shown * period - time.monotonic()))
-            self._offer(frame)
-            shown += 1
-        with self.fresh:
-            self.ended = True
-            self.fresh.notify_all()
-
-    def _run_live(self) -> None:
-        dropped = 0
-        while not self.stopped.is_set():
-            frame = self.source.read()
-            if frame is not None:
-                dropped = 0
-                self._offer(frame)
-                continue
-            dropped += 1
-            if dropped < MAX_DROPPED:
-                time.sleep(RETRY_DELAY)
-                continue
-            print(f"{self.source.name} lost: reopening", file=sys.stderr, flush=True)
-            while not self.stopped.is_set() and not self.source.reopen():
-                self.stopped.wait(REOPEN_DELAY)
-            dropped = 0
-
-    def get(self, timeout: float = 0.5) -> np.ndarray | None:
-        """The next frame, or None when none came within `timeout` or the file has ended."""
-        if self.finished or self.stopped.is_set():
-            self.finished = True
-            return None
-        if not self.newest_only:
-            try:
-                frame = self.frames.get(timeout=timeout)
-            except queue.Empty:
-                return None
-            self.finished = frame is None
-            return frame
-        with self.fresh:
-            if self.latest is None and not self.ended:
-                self.fresh.wait(timeout)
-            frame, self.latest = self.latest, None
-            self.finished = frame is None and self.ended
-            return frame
-
-    def stop(self) -> None:
-        self.stopped.set()
-        if self.thread.ident is not None:  # stopped (Ctrl-C, SIGTERM) before it started
-            self.thread.join(timeout=2.0)
-        self.source.close()

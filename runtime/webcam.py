@@ -1,6 +1,6 @@
 """python -m runtime.webcam [--camera N | --video FILE | --picamera] [--serve PORT]: read live.
 
-Capture runs on its own thread (runtime.sources); this loop reads, keeps the reading steady
+Capture runs on its own thread (runtime.capture); this loop reads, keeps the reading steady
 (runtime.reader.stabilizer), draws, and shows, saves or serves it (runtime.live).
 """
 
@@ -15,60 +15,28 @@ from functools import partial
 from pathlib import Path
 
 import cv2
-import numpy as np
 
-from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction, token
+from runtime.capture import Grabber
+from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction
 from runtime.command import cli, program
 from runtime.draw import annotate
 from runtime.errors import UserError
-from runtime.files import publish, temp_beside
 from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
+from runtime.live.options import add_live_options, check_live_options
+from runtime.pace import Pace
 from runtime.publish import flags as publishing
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
 from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
-from runtime.sources import Grabber, open_source
+from runtime.sink import VideoSink
+from runtime.sources import open_source
 
 PROG = "runtime.webcam"
 WINDOW = "mnist-edge (q or Esc quits)"
 QUIT_KEYS = {ord("q"), ord("Q"), 27}
-FOURCC = {".avi": "MJPG", ".mp4": "mp4v", ".mkv": "MJPG"}
 DEFAULT_SAVE_FPS = 30.0  # when the source does not say
-FPS_SMOOTHING = 0.9  # weight of the past in the displayed frames per second
 IDLE_WAIT = 0.05  # seconds between checks while serving a video that has ended
-
-
-class VideoSink:
-    """An annotated video written to a temporary file and renamed into place when complete."""
-
-    def __init__(self, path: str, fps: float):
-        self.path = Path(path)
-        suffix = self.path.suffix.lower()
-        if suffix not in FOURCC:
-            raise UserError(f"--save {path}: use a .avi, .mp4 or .mkv file name")
-        if not self.path.parent.is_dir():
-            raise UserError(f"--save {path}: folder {self.path.parent} does not exist")
-        self.tmp = temp_beside(self.path)  # same suffix: VideoWriter picks the container by it
-        self.fps = fps
-        self.writer: cv2.VideoWriter | None = None
-
-    def write(self, frame: np.ndarray) -> None:
-        if self.writer is None:
-            fourcc = cv2.VideoWriter_fourcc(*FOURCC[self.path.suffix.lower()])
-            size = (frame.shape[1], frame.shape[0])
-            self.writer = cv2.VideoWriter(str(self.tmp), fourcc, self.fps, size)
-            if not self.writer.isOpened():
-                raise UserError(f"cannot write video {self.path} (codec not available)")
-        self.writer.write(frame)
-
-    def close(self, keep: bool) -> None:
-        if self.writer is not None:
-            self.writer.release()
-        if keep and self.writer is not None:
-            publish(self.tmp, self.path)
-        else:
-            self.tmp.unlink(missing_ok=True)
 
 
 def _open_window() -> None:
@@ -105,8 +73,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         prog=program(PROG), description="Read handwritten digits from a camera or a video, live.",
         epilog="--headless prints one line each time the stable reading changes: "
                "'frame N at T.Ts: DIGITS  (D CONFIDENCE%, ...)' or 'frame N at T.Ts: no digits "
-               "found' (rows of a multi-row number are separated by ' / '), and at the end one "
-               "summary line 'done: F frames in S s (R FPS), last stable reading: DIGITS'.")
+               "found' (rows of a multi-row number are separated by ' / '); N is the frame's "
+               "number in the source and T its time there (the position in a video, the time "
+               "since the first frame for a camera). At the end one summary line 'done: F frames "
+               "in S s (R FPS, reader M ms per frame), last stable reading: DIGITS': R frames "
+               "went through per second (a watched video's own rate), reading one took M ms.")
     src = p.add_mutually_exclusive_group()
     src.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
@@ -125,12 +96,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--serve", metavar="[HOST:]PORT",
                    help="live view in a browser on this port (host 127.0.0.1 unless given; any "
                    "other host needs a token, printed with the URL)")
-    p.add_argument("--token", type=token, metavar="T", help="the live view's token "
-                   "(default: a random one when HOST is not loopback)")
+    add_live_options(p, stream=True)
     publishing.add_arguments(p)
     args = p.parse_args(argv)
-    if args.token is not None and args.serve is None:
-        p.error("--token goes with --serve")
+    check_live_options(p, args, serving=args.serve is not None)
     publishing.check(p, args)
     return args
 
@@ -158,11 +127,14 @@ class Summary:
 
     frames: int = 0
     seconds: float = 0.0
+    read_ms: float = 0.0  # the reader's own time per frame
     stable: Reading | None = None
     saved: Path | None = None
     published: object | None = None  # what became of the readings sent over MQTT
 
     def line(self) -> str:
+        """'done: F frames in S s (R FPS, reader M ms per frame), ...': R frames went through per
+        second of the run; reading one took M ms (runtime.pace)."""
         rate = self.frames / self.seconds if self.seconds > 0 else 0.0
         if self.stable is None:
             last = "no stable reading"
@@ -170,13 +142,14 @@ class Summary:
             last = f"last stable reading: {_one_line(self.stable.digits) or 'no digits'}"
         saved = f", saved {self.saved}" if self.saved is not None else ""
         saved += f", {self.published}" if self.published is not None else ""
-        return f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS), {last}{saved}"
+        return (f"done: {self.frames} frames in {self.seconds:.1f} s ({rate:.1f} FPS, reader "
+                f"{self.read_ms:.1f} ms per frame), {last}{saved}")
 
 
 def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: Outputs,
         summary: Summary) -> bool:
     """The inference loop, until the source ends (False) or the user quits the window (True)."""
-    fps, started = 0.0, time.perf_counter()
+    pace, started = Pace(), time.perf_counter()
     try:
         while True:
             frame = grabber.get()
@@ -189,14 +162,12 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
             tick = time.perf_counter()
             reading = recognizer.read(frame)
             summary.frames += 1
-            instant = 1.0 / max(time.perf_counter() - tick, 1e-6)
-            fps = instant if summary.frames == 1 else (FPS_SMOOTHING * fps
-                                                       + (1 - FPS_SMOOTHING) * instant)
-            seconds = time.perf_counter() - started
+            pace.frame(grabber.arrived, time.perf_counter() - tick)
+            number, seconds = grabber.stamp  # where this frame is in the source
             if stabilizer.push(reading):
-                out.changed(summary.frames, seconds, stabilizer.stable)
+                out.changed(number, seconds, stabilizer.stable)
             stable = stabilizer.stable
-            status = f"{fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
+            status = f"{pace.fps:.0f} FPS  {_one_line(stable.digits) if stable is not None else ''}"
             shown = None
             if out.sink is not None or not out.headless:
                 shown = annotate(frame, stable, status)
@@ -204,13 +175,14 @@ def run(recognizer: Recognizer, grabber: Grabber, stabilizer: Stabilizer, out: O
                     out.sink.write(shown)
             if out.slot is not None:  # drawn and encoded only if a viewer asks for this frame
                 picture = shown if shown is not None else partial(annotate, frame, stable, status)
-                out.slot.publish(picture, stable, seconds, fps)
+                out.slot.publish(picture, stable, number, seconds, pace.fps, pace.read_ms)
             if not out.headless:
                 cv2.imshow(WINDOW, shown)
                 if _quit_asked():
                     return True
     finally:
         summary.seconds = time.perf_counter() - started
+        summary.read_ms = pace.mean_read_ms
         summary.stable = stabilizer.stable
 
 
@@ -220,7 +192,8 @@ def _one_line(digits: str) -> str:
 
 
 def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
-    """'frame 12 at 0.4s: 42  (4 99%, 2 87%)', the line --headless prints per stable change."""
+    """'frame 12 at 0.4s: 42  (4 99%, 2 87%)', the line --headless prints per stable change:
+    the frame's number and time in the source (runtime.capture)."""
     where = f"frame {frame} at {seconds:.1f}s"
     if not reading.items:
         return f"{where}: no digits found"
@@ -255,10 +228,10 @@ def main(argv: list[str] | None = None) -> int:
     out = Outputs(args.headless, sink)
     server = None
     if bind is not None:
-        out.slot = FrameSlot(source.name)
+        out.slot = FrameSlot(source.name, args.stream_quality, args.stream_fps, args.stream_width)
         pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
         server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
-                            token=args.token)
+                            token=args.token, allow_hosts=tuple(args.allow_host))
     out.feed = publishing.open_feed(args, mqtt, source.name, recognizer.classifier.path.name, PROG)
     stabilizer = Stabilizer(window=args.stable[1], agree=args.stable[0])
     summary = Summary()
@@ -274,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
         except KeyboardInterrupt:
             pass  # a normal way to stop a live reader: the video so far is kept
         keep = True
+        if out.slot is not None and not quit_asked:
+            out.slot.end()  # the page says "video ended"; the stream repeats the last frame
         if sink is not None:
             sink.close(keep=True)
             summary.saved = sink.path if sink.writer is not None else None

@@ -117,3 +117,11 @@ def start_reader(mqtt_kit):
         if each.process.poll() is None:
             each.process.kill()
             each.process.wait(timeout=10)
+def bombs():
+    return _sibling("bombs")
+
+
+@pytest.fixture(scope="session")
+def png_bomb(bombs) -> bytes:
+    """A 16000x16000 PNG of about 250 KiB (made once: compressing 256 MB takes seconds)."""
+    return bombs.png_bomb()

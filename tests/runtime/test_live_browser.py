@@ -7,9 +7,11 @@ A screenshot of each page goes to $TEST_ARTIFACTS (else the test's tmp folder): 
 
 from __future__ import annotations
 
+import http.server
 import importlib.util
 import json
 import os
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -20,7 +22,9 @@ HERE = Path(__file__).resolve().parent
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--window-size=1280,1100"]
+                  "--disable-sync", "--window-size=1280,800",
+                  # DNS rebinding, simulated: another site's name that resolves to this machine
+                  "--host-resolver-rules=MAP evil.example 127.0.0.1"]
 NUMBER = [4, 0, 9, 6]
 WAIT = 30  # seconds for anything the page shows
 
@@ -120,10 +124,114 @@ def test_the_page_shows_the_stream_and_the_number(running, clip, browser, artifa
     assert float(text(browser, "fps")) > 0
     line = json.loads(urllib.request.urlopen(url + "/reading", timeout=20).read())
     assert line["digits"] == number
+    assert text(browser, "fps") == f"{line['fps']:.1f}" or float(text(browser, "fps")) <= 10.5
+    assert float(text(browser, "read-ms")) > 0
+    fits_the_window(browser, "stream", "pad", "reading")
     shot = artifacts / "live-view.png"
     browser.save_screenshot(str(shot))
     print(f"screenshot: {shot}")
     assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
+
+
+def fits_the_window(browser, *ids: str) -> None:
+    """Each element is wholly inside the window as it opens, with no scrolling (1280x800)."""
+    for element_id in ids:
+        box = browser.execute_script(
+            "const r = document.getElementById(arguments[0]).getBoundingClientRect();"
+            "return [r.left, r.top, r.right, r.bottom, innerWidth, innerHeight];", element_id)
+        left, top, right, bottom, width, height = box
+        assert 0 <= left and 0 <= top and right <= width and bottom <= height, (element_id, box)
+
+
+@pytest.fixture(scope="module")
+def short_clip(tmp_path_factory, pages, mnist_test):
+    """(path, number): 3 s of a page with a 4-digit number."""
+    path = tmp_path_factory.mktemp("browser") / "short.avi"
+    return path, _helper("live_clip").write_clip(path, pages, mnist_test, [7, 2, 5], seconds=3)
+
+
+def test_the_page_says_when_the_video_ended_and_when_the_server_is_gone(
+        running, short_clip, browser, artifacts):
+    path, number = short_clip
+    r = running("runtime.webcam", "--video", str(path), "--headless", "--serve", "127.0.0.1:0")
+    url = cli.base(r.url())
+    browser.get(url + "/")
+    r.wait_line("end of video")
+    until(lambda: "video ended" in text(browser, "state"), "'video ended'")
+    assert text(browser, "reading") == number and text(browser, "fps") == "–"
+    stream = browser.find_element("id", "stream")
+    first = stream.screenshot_as_png
+    assert browser.execute_script("return document.getElementById('stream').naturalWidth") == 640
+    time.sleep(2)  # the stream goes on sending its last frame: the picture stays
+    assert stream.screenshot_as_png == first
+    browser.save_screenshot(str(artifacts / "video-ended.png"))
+
+    assert r.stop() == (0, "")  # the server is gone
+    until(lambda: "connection lost" in text(browser, "state"), "'connection lost'", timeout=10)
+    assert browser.execute_script("return document.body.dataset.state") == "lost"
+    assert text(browser, "fps") == "–"
+    shot = artifacts / "connection-lost.png"
+    browser.save_screenshot(str(shot))
+    print(f"screenshot: {shot}")
+
+
+class CountingPad:
+    """The pad's recognizer, counting the drawings it is asked to read."""
+
+    def __init__(self, model):
+        from runtime.recognizer import Recognizer
+
+        self.recognizer, self.reads = Recognizer.open(model), 0
+
+    def read(self, image):
+        self.reads += 1
+        return self.recognizer.read(image)
+
+
+class EvilSite(http.server.BaseHTTPRequestHandler):
+    """Another site's page: it POSTs to the live view, as any page may without asking."""
+
+    target = ""
+
+    def do_GET(self):
+        page = (f"<script>fetch('{self.target}/read', {{method: 'POST', mode: 'no-cors', "
+                "body: 'not even an image', headers: {'Content-Type': 'text/plain'}})"
+                ".then(() => document.title = 'sent', () => document.title = 'failed');</script>")
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html")
+        self.end_headers()
+        self.wfile.write(page.encode())
+
+    def log_message(self, *args):
+        pass
+
+
+def test_another_sites_page_can_neither_read_nor_write(int8_model, browser):
+    from runtime.live import LiveServer
+
+    pad = CountingPad(int8_model)
+    server = LiveServer("127.0.0.1", 0, pad=pad, model_name=int8_model.name).start()
+    EvilSite.target = f"http://127.0.0.1:{server.server_port}"
+    evil = http.server.ThreadingHTTPServer(("127.0.0.1", 0), EvilSite)
+    threading.Thread(target=evil.serve_forever, daemon=True).start()
+    try:
+        # DNS rebinding: evil.example resolves to 127.0.0.1; the browser says Host: evil.example
+        browser.get(f"http://evil.example:{server.server_port}/")
+        assert "is not this server's name" in browser.find_element("tag name", "body").text
+        assert not browser.find_elements("id", "pad")
+        # a page of another origin writes to the pad: the browser sends it, the server refuses
+        browser.get(f"http://localhost:{evil.server_port}/")
+        # the fetch settles once the server has answered (Cross-Origin-Resource-Policy makes
+        # it fail in the page: net::ERR_BLOCKED_BY_RESPONSE)
+        until(lambda: browser.title in ("sent", "failed"), "the cross-origin POST settled")
+        assert pad.reads == 0
+        browser.get(EvilSite.target + "/")  # our own page, same browser: its drawing is read
+        draw_seven(browser)
+        until(lambda: text(browser, "pad-reading") == "7", "the drawn 7 read as 7")
+        assert pad.reads >= 1
+    finally:
+        evil.shutdown()
+        server.stop()
 
 
 def draw_seven(browser) -> None:

@@ -115,6 +115,20 @@ def base(url: str) -> str:
     return url.split("?")[0].rstrip("/")
 
 
+def stream_parts_within(url: str, seconds: float) -> list[bytes]:
+    """The whole JPEGs an MJPEG stream sends within `seconds`, as a player would count them."""
+    deadline, data = time.monotonic() + seconds, b""
+    with urllib.request.urlopen(url, timeout=seconds) as response:
+        boundary = response.headers["Content-Type"].split("boundary=")[1].encode()
+        try:
+            while time.monotonic() < deadline and (chunk := response.read1(65536)):
+                data += chunk
+        except TimeoutError:
+            pass
+    parts = data.split(b"--" + boundary)[1:-1]
+    return [p.split(b"\r\n\r\n", 1)[1] for p in parts if b"\r\n\r\n" in p]
+
+
 def drawn_one() -> bytes:
     pad = np.full((280, 560, 3), 255, np.uint8)
     cv2.line(pad, (280, 40), (270, 240), (0, 0, 0), 18, cv2.LINE_AA)
@@ -136,7 +150,9 @@ def test_webcam_serves_the_video_and_its_number(running, clip):
     r = running("runtime.webcam", "--video", str(path), "--headless", "--serve", "127.0.0.1:0")
     url = base(r.url())
     line = wait_for_reading(url, number)
-    assert line["path"] == str(path) and line["frame"] >= 3 and line["time"] > 0
+    assert 0 < line["fps"] <= 10.5 and line["read_ms"] > 0  # the video's rate, the reader's time
+    assert line["path"] == str(path) and line["frame"] >= 3
+    assert line["time"] == round((line["frame"] - 1) / 10, 3)  # its place in the 10 FPS video
     assert [i["digit"] for i in line["items"]] == NUMBER
     status, page = get(url + "/")
     assert status == 200 and b'id="stream"' in page
@@ -145,13 +161,18 @@ def test_webcam_serves_the_video_and_its_number(running, clip):
     assert cv2.imdecode(np.frombuffer(jpeg, np.uint8), cv2.IMREAD_COLOR).shape == (480, 640, 3)
     status, body = get(url + "/read", data=drawn_one(), headers={"Content-Type": "image/png"})
     assert status == 200 and json.loads(body)["digits"] == "1"
-    r.wait_line(rf"frame \d+ at [\d.]+s: {number}  \(7 \d+%, 0 \d+%, 3 \d+%, 1 \d+%\)")
+    change = r.wait_line(rf"frame (\d+) at ([\d.]+)s: {number}  \(7 \d+%, 0 \d+%, 3 \d+%, 1 \d+%\)")
+    assert f"{(int(change.group(1)) - 1) / 10:.1f}" == change.group(2)
     # the file plays at its own 10 frames per second (someone watches it): about 3 s
-    summary = r.wait_line(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS\), "
-                          rf"last stable reading: {number}$")
+    summary = r.wait_line(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS, reader ([\d.]+) "
+                          rf"ms per frame\), last stable reading: {number}$")
     assert float(summary.group(2)) >= 2.5
+    # frames went through at most at the video's rate, however fast the reader is
+    assert 0 < float(summary.group(3)) <= 10.5 and float(summary.group(4)) > 0
     r.wait_line("end of video: the live view stays up")
-    assert wait_for_reading(url, number)  # still served after the end
+    line = wait_for_reading(url, number)  # still served after the end...
+    assert line["state"] == "ended" and line["fps"] == 0.0
+    assert len(stream_parts_within(url + "/stream.mjpg", 3.0)) >= 2  # ...with a picture
     code, stderr = r.stop()
     assert code == 0 and stderr == ""
 
@@ -173,15 +194,46 @@ def test_all_interfaces_need_the_printed_token(running, clip):
     assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
 
 
+GIVEN = "let-me-in-0123456789"  # at least 16 characters
+
+
 def test_a_given_token(running, clip):
     r = running("runtime.webcam", "--video", str(clip[0]), "--headless",
-                "--serve", "0.0.0.0:0", "--token", "let-me-in")
+                "--serve", "0.0.0.0:0", "--token", GIVEN)
     url = r.url()
-    assert url.endswith("/?token=let-me-in")
+    assert url.endswith(f"/?token={GIVEN}")
     local = base(url).replace("0.0.0.0", "127.0.0.1")
     assert get(local + "/info")[0] == 403
-    assert get(local + "/info?token=let-me-in")[0] == 200
+    assert get(f"{local}/info?token={GIVEN}")[0] == 200
     assert r.stop() == (0, "")  # SIGTERM, as systemd stops it: a clean exit
+
+
+@pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])
+def test_a_token_from_the_environment_stays_out_of_ps(clip, int8_model, module, monkeypatch):
+    monkeypatch.setenv("MNIST_EDGE_TOKEN", GIVEN)
+    args = ["--video", str(clip[0]), "--headless", "--serve"] if module == "runtime.webcam" else []
+    r = Running(module, *args, "127.0.0.1:0")
+    try:
+        url = r.url()  # required on loopback too, since one was given
+        assert url.endswith(f"/?token={GIVEN}")
+        assert GIVEN.encode() not in Path(f"/proc/{r.proc.pid}/cmdline").read_bytes()
+        assert get(base(url) + "/info")[0] == 403
+        assert get(f"{base(url)}/info?token={GIVEN}")[0] == 200
+        assert r.stop() == (0, "")
+    finally:
+        if r.proc.poll() is None:
+            r.proc.kill()
+
+
+@pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])
+def test_a_short_token_is_refused(run_module, clip, module):
+    args = ["--video", str(clip[0]), "--headless", "--serve"] if module == "runtime.webcam" else []
+    result = run_module(module, *args, "127.0.0.1:0", "--token", "let-me-in", timeout=60)
+    assert result.returncode == 2
+    assert "argument --token: a token is at least 16 letters" in result.stderr
+    result = run_module(module, *args, "127.0.0.1:0", env={"MNIST_EDGE_TOKEN": "short"},
+                        timeout=60)
+    assert result.returncode == 2 and "MNIST_EDGE_TOKEN: a token is at least 16" in result.stderr
 
 
 def test_serve_is_the_pad_alone(running, int8_model):
@@ -196,6 +248,28 @@ def test_serve_is_the_pad_alone(running, int8_model):
     assert status == 200 and json.loads(body)["digits"] == "1"
     code, stderr = r.stop()
     assert code == 0 and stderr == ""
+
+
+def peak_rss_mib(pid: int) -> float:
+    """The process's peak resident memory so far (VmHWM), MiB."""
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def test_the_pad_refuses_a_pixel_bomb_with_its_memory_bounded(running, int8_model, png_bomb):
+    r = running("runtime.serve", "--model", str(int8_model), "127.0.0.1:0")
+    url = base(r.url())
+    assert json.loads(get(url + "/read", data=drawn_one())[1])["digits"] == "1"  # warmed up
+    before = peak_rss_mib(r.proc.pid)
+    status, body = get(url + "/read", data=png_bomb, headers={"Content-Type": "image/png"})
+    assert status == 413 and "16000x16000" in json.loads(body)["error"]
+    # the issue's target is under 300 MiB; refused from its header, it costs only its 250 KiB
+    assert peak_rss_mib(r.proc.pid) - before < 50
+    broken = bytearray(drawn_one())
+    broken[29] ^= 0xFF  # a bad CRC: libpng would print "libpng error: IHDR: CRC error"
+    assert get(url + "/read", data=bytes(broken))[0] == 400
+    assert get(url + "/info")[0] == 200
+    assert r.stop() == (0, "")  # nothing on the console
 
 
 @pytest.fixture
@@ -232,9 +306,11 @@ def test_a_bad_host_port_is_one_line_and_exit_2(run_module, one_line_error, clip
     assert line.startswith("runtime.webcam: error: --serve") and message in line, line
 
 
-def test_token_goes_with_serve(run_module, clip):
-    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", "--token", "x")
-    assert result.returncode == 2 and "--token goes with --serve" in result.stderr
+@pytest.mark.parametrize("flag, value", [("--token", GIVEN), ("--allow-host", "pi.lan"),
+                                         ("--stream-fps", "5"), ("--stream-width", "320")])
+def test_live_view_options_go_with_serve(run_module, clip, flag, value):
+    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", flag, value)
+    assert result.returncode == 2 and f"{flag} goes with --serve" in result.stderr
 
 
 @pytest.mark.parametrize("module", ["runtime.webcam", "runtime.serve"])

@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -105,6 +109,44 @@ def test_image_bad_inputs(run_module, one_line_error, photo_dir, tmp_path, name,
     path = _bad_files(tmp_path, photo_dir)[name]
     line = one_line_error(run_module("runtime.image", str(path)))
     assert line.startswith("runtime.image: error:") and message in line
+
+
+def _peak_rss_mib(*args: str) -> tuple[float, subprocess.CompletedProcess]:
+    """Run `python -m runtime.image args`; (its own peak RSS in MiB from wait4, the result)."""
+    root = Path(__file__).resolve().parents[2]
+    proc = subprocess.Popen([sys.executable, "-m", "runtime.image", *args], cwd=root,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return usage.ru_maxrss / 1024, subprocess.CompletedProcess(proc.args, proc.returncode,
+                                                               stdout, stderr)
+
+
+def test_a_pixel_bomb_is_one_line_and_memory_stays_bounded(png_bomb, photo_dir, tmp_path):
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(png_bomb)  # 250 KiB, 16000x16000: 768 MB once decoded as colour
+    normal, result = _peak_rss_mib(str(photo_dir / "number.jpg"))
+    assert result.returncode == 0, result.stderr
+    peak, result = _peak_rss_mib(str(bomb))
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (f"runtime.image: error: {bomb} is 16000x16000 (256.0 million "
+                             "pixels), more than the 50.0 million pixels allowed: scale it down\n")
+    assert peak < normal + 50, (peak, normal)  # refused before decoding: no more than a photo
+
+
+def test_corrupt_images_print_no_codec_warnings(run_module, photo_dir, tmp_path):
+    png = bytearray((photo_dir / "gray.png").read_bytes())
+    png[29] ^= 0xFF  # the IHDR chunk's CRC: libpng would print "libpng error: IHDR: CRC error"
+    jpeg = bytearray((photo_dir / "number.jpg").read_bytes())
+    jpeg[len(jpeg) // 2] ^= 0xFF  # libjpeg would print "Corrupt JPEG data: ..."
+    (tmp_path / "bad.png").write_bytes(bytes(png))
+    (tmp_path / "bad.jpg").write_bytes(bytes(jpeg))
+    result = run_module("runtime.image", str(tmp_path / "bad.png"), str(tmp_path / "bad.jpg"))
+    assert result.returncode == 2
+    bad = tmp_path / "bad.png"
+    assert result.stderr == f"runtime.image: error: {bad} is not an image OpenCV can read\n"
+    assert result.stdout.startswith(f"{tmp_path / 'bad.jpg'}: ")  # damaged, still read
 
 
 def test_image_one_bad_file_does_not_stop_the_others(run_module, photo_dir, tmp_path):

@@ -9,7 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from runtime.sources import Grabber, Source
+from runtime.capture import Grabber
+from runtime.sources import Source
 
 FRAMES_PER_NUMBER = 6
 
@@ -40,13 +41,17 @@ def test_headless_video_prints_each_stable_change_a_summary_and_saves(run_module
     readings = [line.split(": ", 1)[1].split()[0] for line in changes]
     assert readings == numbers
     # 3 of the last 5 frames must agree: each number shows on its third frame
-    frames = [int(re.match(r"frame (\d+) at [\d.]+s: ", line).group(1)) for line in changes]
+    places = [re.match(r"frame (\d+) at ([\d.]+)s: ", line).groups() for line in changes]
+    frames = [int(frame) for frame, _ in places]
     assert frames == [3 + k * FRAMES_PER_NUMBER for k in range(len(numbers))]
-    match = re.fullmatch(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS\), "
-                         r"last stable reading: (\d+), saved (.+)", summary)
+    # the time is the frame's position in the 10 frames per second video, not the run's clock
+    assert [float(at) for _, at in places] == [(f - 1) / 10 for f in frames]
+    match = re.fullmatch(r"done: (\d+) frames in ([\d.]+) s \(([\d.]+) FPS, reader ([\d.]+) "
+                         r"ms per frame\), last stable reading: (\d+), saved (.+)", summary)
     assert match, summary
     assert int(match.group(1)) == FRAMES_PER_NUMBER * len(numbers)
-    assert match.group(4) == numbers[-1] and match.group(5) == str(saved)
+    assert match.group(5) == numbers[-1] and match.group(6) == str(saved)
+    assert float(match.group(4)) > 0  # the reader's own time per frame
     capture = cv2.VideoCapture(str(saved))
     count = 0
     while capture.read()[0]:
@@ -99,8 +104,8 @@ class FlakyCamera(Source):
 
 
 def test_grabber_retries_dropped_frames_and_reopens_a_lost_camera(monkeypatch):
-    monkeypatch.setattr("runtime.sources.REOPEN_DELAY", 0.01)
-    monkeypatch.setattr("runtime.sources.RETRY_DELAY", 0.0)
+    monkeypatch.setattr("runtime.capture.REOPEN_DELAY", 0.01)
+    monkeypatch.setattr("runtime.capture.RETRY_DELAY", 0.0)
     camera = FlakyCamera()
     grabber = Grabber(camera).start()
     try:
@@ -150,6 +155,11 @@ def test_stable_one_of_one_prints_every_change(run_module, clip):
     (["--stable", "three"], "K more than half of N"),
     (["--serve", "0", "--token", ""], "letters, digits"),
     (["--serve", "0", "--token", "a b;c"], "letters, digits"),
+    (["--serve", "0", "--token", "fifteen-letters"], "at least 16"),
+    (["--serve", "0", "--stream-quality", "0"], "from 1 to 100"),
+    (["--serve", "0", "--stream-fps", "0"], "above 0 and at most 60"),
+    (["--serve", "0", "--stream-width", "8"], "at least 16"),
+    (["--serve", "0", "--allow-host", "a b"], "host name"),
 ])
 def test_out_of_range_arguments_are_argparse_errors(run_module, clip, args, message):
     result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", *args)
@@ -190,6 +200,62 @@ def test_status_text_sits_on_a_filled_box_readable_on_any_background(paper):
     rim = np.concatenate([box[0], box[-1], box[:, 0], box[:, -1]])
     assert (rim == BACKDROP).all()  # a filled dark box all round the text...
     assert (box.reshape(-1, 3) == TEXT).all(axis=1).sum() > 100  # ...with white text on it
+
+
+class TimedFile(FileOfFrames):
+    """A video file whose frames carry timestamps, at a variable rate."""
+
+    def __init__(self, n: int):
+        super().__init__(n)
+        self.times = iter([0.0, 0.04, 0.1, 0.5, 0.52, 1.0][:n])
+
+    def position(self):
+        return next(self.times)
+
+
+def _stamps(grabber: Grabber) -> list[tuple[int, float]]:
+    stamps = []
+    while (frame := grabber.get(timeout=1.0)) is not None or not grabber.finished:
+        if frame is not None:
+            assert grabber.stamp[0] == int(frame[0, 0]) + 1  # the stamp is this frame's
+            stamps.append(grabber.stamp)
+    grabber.stop()
+    return stamps
+
+
+def test_frames_carry_their_number_and_position_in_the_video():
+    stamps = _stamps(Grabber(TimedFile(6)).start())
+    assert stamps == [(1, 0.0), (2, 0.04), (3, 0.1), (4, 0.5), (5, 0.52), (6, 1.0)]
+
+
+def test_a_paced_video_skips_frames_but_not_their_numbers():
+    grabber = Grabber(PacedFile(40), paced=True).start()
+    stamps, arrivals = [], []
+    while (frame := grabber.get(timeout=1.0)) is not None or not grabber.finished:
+        if frame is not None:
+            stamps.append(grabber.stamp)
+            arrivals.append(grabber.arrived)
+            time.sleep(0.01 if len(stamps) % 2 else 0.05)  # at times slower than 50 per second
+    grabber.stop()
+    numbers = [n for n, _ in stamps]
+    assert numbers[-1] == 40 and len(numbers) < 40 and numbers == sorted(numbers)
+    # never a burst: frames come at most at the video's rate, whenever the reader takes them
+    gaps = np.diff(arrivals)
+    assert gaps.min() >= 1 / 50 - 1e-9 and np.allclose(gaps * 50, np.round(gaps * 50))
+
+
+def test_a_camera_frame_is_timed_from_the_first_frame():
+    camera = FlakyCamera()
+    grabber = Grabber(camera).start()
+    try:
+        stamps = []
+        while len(stamps) < 3:
+            if grabber.get(timeout=1.0) is not None:
+                stamps.append(grabber.stamp)
+    finally:
+        grabber.stop()
+    assert stamps[0][0] >= 1 and [n for n, _ in stamps] == sorted(n for n, _ in stamps)
+    assert 0.0 <= stamps[0][1] <= stamps[-1][1] < 5
 
 
 def test_a_grabber_stopped_before_it_started_closes_its_source():
