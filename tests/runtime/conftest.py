@@ -117,7 +117,11 @@ def start_reader(mqtt_kit):
         if each.process.poll() is None:
             each.process.kill()
             each.process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
 def bombs():
+    """tests/runtime/bombs.py: images whose pixel count is far beyond their bytes."""
     return _sibling("bombs")
 
 
