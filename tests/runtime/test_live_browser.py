@@ -7,6 +7,7 @@ A screenshot of each page goes to $TEST_ARTIFACTS (else the test's tmp folder): 
 
 from __future__ import annotations
 
+import hashlib
 import http.server
 import importlib.util
 import json
@@ -27,6 +28,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic
                   "--host-resolver-rules=MAP evil.example 127.0.0.1"]
 NUMBER = [4, 0, 9, 6]
 WAIT = 30  # seconds for anything the page shows
+# a browser or driver that stops answering fails its test, never the whole run
+pytestmark = pytest.mark.timeout(240)
 
 
 def _helper(name: str):
@@ -62,6 +65,7 @@ def browser(webdriver_module, tmp_path):
     options.add_argument(f"--user-data-dir={tmp_path / 'chromium-profile'}")
     service = webdriver_module.ChromeService(executable_path=CHROMEDRIVER)
     driver = webdriver_module.Chrome(options=options, service=service)
+    driver.set_page_load_timeout(WAIT)
     yield driver
     driver.quit()
 
@@ -98,9 +102,26 @@ def text(driver, element_id: str) -> str:
     return driver.find_element("id", element_id).text
 
 
-def snapshot(url: str) -> bytes:
+def snapshot(url: str) -> str:
+    """The digest of the server's current frame (digests: a failed comparison prints two lines)."""
     with urllib.request.urlopen(url + "/snapshot.jpg", timeout=20) as response:
-        return response.read()
+        return digest(response.read())
+
+
+def digest(picture: bytes) -> str:
+    return hashlib.sha256(picture).hexdigest()
+
+
+def shown(element) -> str:
+    """The digest of what the browser shows in this element."""
+    return digest(element.screenshot_as_png)
+
+
+def steady(element, pause: float = 0.7) -> str | None:
+    """What the element shows, if it still shows exactly that `pause` seconds later."""
+    before = shown(element)
+    time.sleep(pause)
+    return before if shown(element) == before else None
 
 
 def test_the_page_shows_the_stream_and_the_number(running, clip, browser, artifacts):
@@ -115,9 +136,9 @@ def test_the_page_shows_the_stream_and_the_number(running, clip, browser, artifa
     assert size == [640, 480]
     until(lambda: text(browser, "reading") == number, f"the reading {number}")
     stream = browser.find_element("id", "stream")
-    first, first_shot = snapshot(url), stream.screenshot_as_png
+    first, first_shot = snapshot(url), shown(stream)
     time.sleep(1.0)
-    second, second_shot = snapshot(url), stream.screenshot_as_png
+    second, second_shot = snapshot(url), shown(stream)
     assert first != second  # the server's frames move...
     assert first_shot != second_shot  # ...and so does the picture in the browser
     assert text(browser, "model") == "mnist_cnn_int8.tflite"
@@ -160,10 +181,11 @@ def test_the_page_says_when_the_video_ended_and_when_the_server_is_gone(
     until(lambda: "video ended" in text(browser, "state"), "'video ended'")
     assert text(browser, "reading") == number and text(browser, "fps") == "–"
     stream = browser.find_element("id", "stream")
-    first = stream.screenshot_as_png
+    # the page may say "ended" a moment before the last frame itself arrives: wait for it
+    first = until(lambda: steady(stream), "the last frame, holding still")
     assert browser.execute_script("return document.getElementById('stream').naturalWidth") == 640
     time.sleep(2)  # the stream goes on sending its last frame: the picture stays
-    assert stream.screenshot_as_png == first
+    assert shown(stream) == first
     browser.save_screenshot(str(artifacts / "video-ended.png"))
 
     assert r.stop() == (0, "")  # the server is gone
