@@ -8,11 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from pathlib import Path
 
+from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, token
 from runtime.errors import cli
-from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
 from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
@@ -26,7 +25,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                 "browser, read them with the model (no camera needed).")
     p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
                    "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--model", default=AUTO, help=MODEL_HELP)
     p.add_argument("--token", type=token, metavar="T",
                    help="the token (default: a random one when HOST is not loopback)")
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
@@ -40,9 +39,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_opencv()
     host, port = parse_bind(args.bind)
-    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
-    server = LiveServer(host, port, pad=recognizer, model_name=Path(args.model).name,
-                        token=args.token)
+    model, chosen = resolve(args.model)
+    recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
+    if chosen:
+        print(chosen, flush=True)
+    server = LiveServer(host, port, pad=recognizer, model_name=model.name, token=args.token)
     stop_on_sigterm()
     try:
         server.start()

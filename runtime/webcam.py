@@ -17,11 +17,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction, token
 from runtime.draw import annotate
 from runtime.errors import UserError, cli
 from runtime.files import publish, temp_beside
-from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
@@ -109,7 +109,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     src.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
     src.add_argument("--picamera", action="store_true", help="the Raspberry Pi camera (picamera2)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--model", default=AUTO, help=MODEL_HELP)
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help=THRESHOLD_HELP)
@@ -229,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_opencv()
     bind = parse_bind(args.serve) if args.serve is not None else None
-    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
+    model, chosen = resolve(args.model)
+    recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
+    if chosen:
+        print(chosen, flush=True)
     if not args.headless:
         _open_window()
     source = open_source(args.camera, args.video, args.picamera)
@@ -240,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     if bind is not None:
         out.slot = FrameSlot(source.name)
-        pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
-        server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
+        pad = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
+        server = LiveServer(*bind, pad=pad, model_name=model.name, slot=out.slot,
                             token=args.token)
     stabilizer = Stabilizer(window=args.stable[1], agree=args.stable[0])
     summary = Summary()
