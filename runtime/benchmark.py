@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime import cpu
+from runtime import auto, cpu
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.errors import UserError, cli
@@ -121,7 +121,35 @@ def machine() -> str:
     return f"{cpu.detect().describe()}; {os.cpu_count()} cores, load average {load:.1f}"
 
 
-def table(results: list[Result], threads: int, preprocess_fps: tuple[float, float]) -> str:
+def auto_line(results: list[Result], choice: auto.Choice | None) -> str:
+    """What --model auto takes on this CPU, and whether this run's batch-1 latency agrees."""
+    if choice is None:
+        return "`--model auto` finds no verified model of the article model here."
+    line = (f"`--model auto` on this CPU takes **{choice.path.name}** (the rule for "
+            f"{choice.rule.cpus}: {choice.rule.evidence}).")
+    candidates = [r for r in results if r.path.parent.resolve() == choice.path.parent.resolve()
+                  and any(f.filename == r.path.name for f in auto.CANDIDATES)]
+    if not candidates:
+        return line
+    fastest = min(candidates, key=lambda r: r.median_us)
+    if fastest.path.name == choice.path.name:
+        return line + " This run measured it the fastest of them at batch 1 too."
+    ours = next((r for r in candidates if r.path.name == choice.path.name), None)
+    ratio = f"{ours.median_us / fastest.median_us:.2f}x its time" if ours else "not measured"
+    return (line + f" This run measured {fastest.path.name} fastest at batch 1 "
+            f"({fastest.median_us:,.0f} us; the choice: {ratio}): on a quiet machine, if that "
+            "holds, pass --model to use it.")
+
+
+def _choice() -> auto.Choice | None:
+    try:
+        return auto.choose()
+    except UserError:
+        return None
+
+
+def table(results: list[Result], threads: int, preprocess_fps: tuple[float, float],
+          choice: auto.Choice | None = None) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## Speed ({threads} thread{'s' if threads > 1 else ''}, `python -m runtime.benchmark`)",
@@ -131,13 +159,16 @@ def table(results: list[Result], threads: int, preprocess_fps: tuple[float, floa
         f"{HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]} frame holding {len(FRAME_TEXT)} digits; the "
         f"stages alone run at {preprocess_fps[0]:,.0f} and {preprocess_fps[1]:,.0f} FPS.",
         "",
+        auto_line(results, choice),
+        "",
         "| model | backend | size (KB) | load (ms) | batch-1 median (us) | batch-1 p99 (us) "
         f"| batch-{THROUGHPUT_BATCH} (images/s) | pipeline {FRAME_SIZE[0]}x{FRAME_SIZE[1]} (FPS) "
         f"| pipeline {HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]} (FPS) |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        lines.append(f"| {r.path.name} | {r.backend} | {r.size_kb:,.0f} | {r.load_ms:,.1f} "
+        mark = " (auto)" if choice is not None and r.path.name == choice.path.name else ""
+        lines.append(f"| {r.path.name}{mark} | {r.backend} | {r.size_kb:,.0f} | {r.load_ms:,.1f} "
                      f"| {r.median_us:,.0f} | {r.p99_us:,.0f} | {r.batch_per_s:,.0f} "
                      f"| {r.pipeline_fps:,.0f} | {r.pipeline_hd_fps:,.0f} |")
     return "\n".join(lines) + "\n"
@@ -174,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
               f"pipeline {r.pipeline_fps:.0f} FPS at {FRAME_SIZE[0]}x{FRAME_SIZE[1]}, "
               f"{r.pipeline_hd_fps:.0f} FPS at {HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]}",
               file=sys.stderr, flush=True)
-    text = table(results, args.threads, preprocess_fps)
+    text = table(results, args.threads, preprocess_fps, _choice())
     print(text)
     if args.report:
         update_section(args.report, REPORT_SECTION, text)
