@@ -79,17 +79,10 @@ def micro(ctx: Context) -> bytes:
     return full_integer(_keras_converter(one), ctx.calibration_images)
 
 
-def qat_int8(ctx: Context) -> bytes:
-    from export import qat
-
-    return qat.convert(ctx)
-
-
 CONVERTERS: dict[str, Callable[[Context], bytes]] = {
     "tflite:float32": float32,
     "tflite:float16": float16,
     "tflite:dynamic": dynamic,
     "tflite:int8": int8,
-    "tflite:qat_int8": qat_int8,
     **{f.key: micro for f in formats_for("micro")},
 }

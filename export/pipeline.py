@@ -27,6 +27,7 @@ from train import quiet
 CONVERTERS: dict[str, Callable[[Context], bytes]] = {
     **convert_tflite.CONVERTERS,
     **convert_onnx.CONVERTERS,
+    **qat.CONVERTERS,
     **prune_cluster.CONVERTERS,
 }
 # Metadata settings beyond calibration (which every full-integer row records).

@@ -81,3 +81,6 @@ def fine_tune(ctx: Context):
 def convert(ctx: Context) -> bytes:
     """Fine-tune with QAT, then convert to full-integer int8 TFLite."""
     return finetune.to_int8(fine_tune(ctx), ctx)
+
+
+CONVERTERS = {"tflite:qat_int8": convert}

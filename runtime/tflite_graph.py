@@ -50,10 +50,33 @@ def _shape(graph, index: int) -> list[int]:
     return [int(d) for d in graph.Tensors(index).ShapeAsNumpy()] if index >= 0 else []
 
 
+def _filter_data(model, graph, index: int) -> np.ndarray | None:
+    """A constant int8 filter's values (None when it is not one)."""
+    tensor = graph.Tensors(index)
+    if tensor.Type() != INT8:
+        return None
+    raw = model.Buffers(tensor.Buffer()).DataAsNumpy()
+    if not isinstance(raw, np.ndarray) or not raw.size:
+        return None
+    return raw.view(np.int8).reshape([int(d) for d in tensor.ShapeAsNumpy()])
+
+
+def int8_filters(data: bytes) -> list[tuple[str, np.ndarray]]:
+    """(operator, filter) of every matrix op whose filter is a constant int8 tensor; the filter's
+    first axis is its output channels."""
+    model = _schema().Model.GetRootAs(data, 0)
+    found = []
+    for name, op, graph in _ops(data):
+        if name in MATRIX_OPS:
+            values = _filter_data(model, graph, int(op.InputsAsNumpy()[1]))
+            if values is not None:
+                found.append((name, values))
+    return found
+
+
 def summarize(data: bytes) -> Summary:
     """Operators, weights, MACs per image and int8 zeros of a TFLite model."""
-    model = _schema().Model.GetRootAs(data, 0)
-    weights = macs = int8_weights = zeros = 0
+    weights = macs = 0
     for name, op, graph in _ops(data):
         if name not in MATRIX_OPS:
             continue
@@ -65,10 +88,6 @@ def summarize(data: bytes) -> Summary:
         per_output = int(np.prod(filt[1:])) if name != "DEPTHWISE_CONV_2D" else \
             int(np.prod(filt[1:-1]))
         macs += int(np.prod(out[1:])) * per_output
-        tensor = graph.Tensors(inputs[1])
-        if tensor.Type() == INT8:
-            raw = model.Buffers(tensor.Buffer()).DataAsNumpy()
-            if isinstance(raw, np.ndarray) and raw.size:
-                int8_weights += int(raw.size)
-                zeros += int(np.count_nonzero(raw == 0))
-    return Summary(operators(data), weights, macs, int8_weights, zeros)
+    filters = [values for _, values in int8_filters(data)]
+    return Summary(operators(data), weights, macs, sum(int(f.size) for f in filters),
+                   sum(int(np.count_nonzero(f == 0)) for f in filters))
