@@ -35,13 +35,13 @@ def context():
 
 @pytest.fixture
 def tiny(monkeypatch):
-    """The fine-tune on 256 images, one epoch (the pruning schedule over it)."""
+    """The fine-tune on 256 images: one epoch (pruning: the schedule's ramp, then one more)."""
     monkeypatch.setattr(prune_cluster, "IMAGES", 256)
     monkeypatch.setattr(prune_cluster, "VALIDATION", 256)
     for key, recipe in prune_cluster.RECIPES_BY_KEY.items():
         short = {"epochs": 1}
         if isinstance(recipe, prune_cluster.Pruning):
-            short.update(ramp_epochs=1, frequency=1)
+            short.update(epochs=2, ramp_epochs=1, frequency=1)
         monkeypatch.setitem(prune_cluster.RECIPES_BY_KEY, key, dataclasses.replace(recipe, **short))
 
 
