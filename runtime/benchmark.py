@@ -187,8 +187,7 @@ def table(results: list[Result], threads: int, preprocess_fps: tuple[float, floa
         "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
-        mark = " (auto)" if choice is not None and r.path.name == choice.path.name else ""
-        lines.append(f"| {r.path.name}{mark} | {r.backend} | {r.size_kb:,.0f} | {r.load_ms:,.1f} "
+        lines.append(f"| {r.path.name} | {r.backend} | {r.size_kb:,.0f} | {r.load_ms:,.1f} "
                      f"| {r.median_us:,.0f} | {r.p99_us:,.0f} | {r.batch_per_s:,.0f} "
                      f"| {r.pipeline_fps:,.0f} | {r.pipeline_hd_fps:,.0f} |")
     return "\n".join(lines) + "\n"

@@ -17,7 +17,7 @@ MODELS_DIR = Path(os.environ.get("MNIST_EDGE_MODELS")
                   or (_CHECKOUT_MODELS if _CHECKOUT_MODELS.is_dir() else "models"))
 FLOAT_MODEL_NAME = "mnist_cnn.keras"
 FLOAT_MIN_ACCURACY = 99.55  # percent, on all 10,000 test images
-DEFAULT_MODEL = MODELS_DIR / "mnist_cnn_int8.tflite"  # when --model auto finds no rule's choice
+DEFAULT_MODEL = MODELS_DIR / "mnist_cnn_int8.tflite"  # the library's (Recognizer.open); CLIs: auto
 LABELS = [str(d) for d in range(10)]
 MICRO_MIN_ACCURACY = 99.50  # percent, absolute: the microcontroller models' row
 MICRO_MAX_BYTES = 32 * 1024  # mnist_micro_int8.tflite's flash budget (DESIGN.md)
