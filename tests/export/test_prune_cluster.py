@@ -66,4 +66,7 @@ def test_clustering_leaves_that_many_values_per_channel(context, tiny):
         most = max(len(np.unique(channel)) for channel in values)
         # BatchNormalization folds a scale into each output channel, and int8 quantization is
         # per channel: each channel keeps at most the layer's 16 values
-        assert (most > 16) if name in prune_cluster.KEPT else (most <= 16), (name, most)
+        if name not in prune_cluster.KEPT:
+            assert most <= 16, (name, most)
+        elif values[0].size > 16:  # conv1's channels hold 9 weights: nothing to tell
+            assert most > 16, (name, most)
