@@ -79,6 +79,8 @@ def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
     # Keras' export lists every tracked variable on stdout, the converters' C++ their settings
     with contextlib.redirect_stdout(io.StringIO()), quiet.converter_output():
         data = CONVERTERS[fmt.key](ctx)
+    for name, value in ctx.measured.get(fmt.key, {}).items():  # said even if it fails below
+        print(f"{fmt.filename}: {name.replace('_', ' ')} {value}", flush=True)
     final = out_dir / fmt.filename
     tmp = temp_beside(final)  # same suffix: the runtime picks its backend by it
     try:
@@ -91,8 +93,6 @@ def export_one(fmt: Format, ctx: Context, out_dir: Path) -> Path:
     finally:
         tmp.unlink(missing_ok=True)
     replaced = {path: write_atomic(path, content) for path, content in files.items()}
-    for name, value in ctx.measured.get(fmt.key, {}).items():
-        print(f"{fmt.filename}: {name.replace('_', ' ')} {value}", flush=True)
     for v in checked.verdicts:
         print(f"{fmt.filename} ({v.kernels} kernels): {v.accuracy:.2f}% ({v.delta:+.2f} pts vs "
               f"float), agreement {v.agreement:.2f}%, max prob diff {v.max_prob_diff:.4f}",

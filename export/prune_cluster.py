@@ -46,7 +46,6 @@ class Clustering:
 RECIPES_BY_KEY: dict[str, Pruning | Clustering] = {
     "tflite:pruned50": Pruning(0.50),
     "tflite:pruned75": Pruning(0.75),
-    "tflite:pruned90": Pruning(0.90),
     "tflite:clustered16": Clustering(16),
     "tflite:clustered32": Clustering(32),
 }

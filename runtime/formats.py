@@ -112,7 +112,6 @@ FORMATS: tuple[Format, ...] = (
            "ONNX int8 QDQ, static per-channel"),
     _compressed("pruned50", "pruned to 50% zero weights"),
     _compressed("pruned75", "pruned to 75% zero weights"),
-    _compressed("pruned90", "pruned to 90% zero weights"),
     _compressed("clustered16", "weight-clustered to 16 values per layer"),
     _compressed("clustered32", "weight-clustered to 32 values per layer"),
     _micro("mnist_micro", 32),
