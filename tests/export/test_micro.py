@@ -125,9 +125,12 @@ def refused(result: subprocess.CompletedProcess, out: Path, words: str) -> None:
 
 
 def test_a_model_over_the_budget_is_refused(tmp_path):
+    from train.model import build_small
+
+    wide = tmp_path / "wide.keras"  # 121,000 weights: about 125 KiB as int8
+    build_small((64, 64, 64, 64), "mnist_micro").save(wide)
     out = tmp_path / "out"
-    result = run_micro("--model", str(MODELS_DIR / "mnist_cnn.keras"), "--variant", "micro",
-                       "--out", str(out))
+    result = run_micro("--model", str(wide), "--variant", "micro", "--out", str(out))
     refused(result, out, "over its budget of 32,768")
 
 
