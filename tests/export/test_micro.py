@@ -145,7 +145,7 @@ def test_a_model_below_the_accuracy_floor_is_refused(tmp_path):
 
 
 def test_model_with_every_variant_is_a_usage_error(tmp_path):
-    result = run_micro("--model", str(MODELS_DIR / "mnist_micro.keras"), "--out",
+    result = run_micro("--model", str(MODELS_DIR / "mnist_cnn.keras"), "--out",
                        str(tmp_path / "out"))
     assert result.returncode == 2 and "choose one --variant" in result.stderr
     assert not (tmp_path / "out").exists()
