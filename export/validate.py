@@ -151,11 +151,11 @@ def verify_tflm(fmt: Format, path: Path, reference: FloatReference) -> tuple[Ver
     check(fmt, verdict)
     return verdict, {
         "interpreter": f"tflite-micro {tflm.version()} (reference kernels)",
-        "arena_bytes": arena,  # the smallest that allocates and runs, x86_64
+        "arena_bytes": arena,  # TFLM's recording allocator's total, run in exactly that, x86_64
         "arena_size": tflm.arena_with_margin(arena),  # what the C header reserves
         "ops": ops,
         "resolver": [tflm.RESOLVER_METHODS[op] for op in ops],
-        "us_per_image": round(1e6 * run.seconds / len(run.probs), 1),
+        "us_per_image": round(1e6 * run.seconds / len(run.probs), 1),  # from Python, this CPU
     }
 
 
