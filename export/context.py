@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,8 @@ from export import source
 class Context:
     reference: source.FloatReference
     data_dir: Path | None = None
+    # What a converter measured on its way (format key -> name -> value), for the metadata.
+    measured: dict[str, dict] = field(default_factory=dict)
 
     @functools.cached_property
     def training(self):

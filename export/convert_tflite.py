@@ -7,12 +7,17 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from export.context import Context
+from runtime.formats import formats_for
+
+
+def _keras_converter(model):
+    import tensorflow as tf
+
+    return tf.lite.TFLiteConverter.from_keras_model(model)
 
 
 def _converter(ctx: Context):
-    import tensorflow as tf
-
-    return tf.lite.TFLiteConverter.from_keras_model(ctx.reference.model)
+    return _keras_converter(ctx.reference.model)
 
 
 def representative(images: np.ndarray) -> Callable[[], Iterator[list[np.ndarray]]]:
@@ -63,10 +68,15 @@ def int8(ctx: Context) -> bytes:
     return full_integer(_converter(ctx), ctx.calibration_images)
 
 
-def qat_int8(ctx: Context) -> bytes:
-    from export import qat
+def micro(ctx: Context) -> bytes:
+    """Full-integer int8 for TensorFlow Lite Micro: converted for a batch of one, so every shape
+    is a constant (TFLM has no dynamic shapes; Flatten is then one RESHAPE, not four ops)."""
+    import keras
 
-    return qat.convert(ctx)
+    model = ctx.reference.model
+    one = keras.Sequential([keras.Input(batch_shape=(1, *model.input_shape[1:])), *model.layers],
+                           name=model.name)
+    return full_integer(_keras_converter(one), ctx.calibration_images)
 
 
 CONVERTERS: dict[str, Callable[[Context], bytes]] = {
@@ -74,5 +84,5 @@ CONVERTERS: dict[str, Callable[[Context], bytes]] = {
     "tflite:float16": float16,
     "tflite:dynamic": dynamic,
     "tflite:int8": int8,
-    "tflite:qat_int8": qat_int8,
+    **{f.key: micro for f in formats_for("micro")},
 }

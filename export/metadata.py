@@ -13,12 +13,13 @@ from runtime.metadata import INPUT_CONVENTION, PREDICTIONS_KEY, encode_classes
 from runtime.provenance import command_line, package_versions
 
 PACKAGES = ("tensorflow", "keras", "tf-keras", "tensorflow-model-optimization", "tf2onnx",
-            "onnx", "onnxruntime", "ai-edge-litert", "numpy")
+            "onnx", "onnxruntime", "ai-edge-litert", "tflite-micro", "numpy")
 
 
 def build(fmt: Format, reference: FloatReference, verdicts: list[Verdict],
-          settings: dict[str, Any]) -> dict[str, Any]:
-    """Top-level numbers: the default (optimized) path; every path under kernel_paths."""
+          settings: dict[str, Any], extra: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Top-level numbers: the default (optimized) path; every path under kernel_paths (and
+    `extra`: what TFLM measured, the int8 input and output, for microcontroller models)."""
     verdict = verdicts[0]
     return {
         "format": fmt.key,
@@ -44,6 +45,7 @@ def build(fmt: Format, reference: FloatReference, verdicts: list[Verdict],
         "command": command_line(),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "versions": package_versions(PACKAGES),
+        **(extra or {}),
     }
 
 

@@ -1,22 +1,15 @@
-"""Quantization-aware fine-tune (tfmot) of a tf_keras copy of the float model, then int8 TFLite.
-
-tfmot works only with legacy Keras 2 (tf_keras). The copy is built from the same layer list
-(train.model.build_model) and takes the trained weights layer by layer; the Keras 3 float model
-is never touched. Importing tfmot sets TF_USE_LEGACY_KERAS=1 process-wide; it is restored so the
-rest of the run (and any subprocess) keeps Keras 3.
-"""
+"""Quantization-aware fine-tune (tfmot) of a tf_keras copy of the float model, then int8 TFLite
+(export/finetune.py: the copy, the targets, the conversion)."""
 
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import asdict
 
 import numpy as np
 
+from export import finetune
 from export.context import Context
-from export.convert_tflite import full_integer
-from train.model import build_model
 from train.recipes import RECIPES
 
 # A short fine-tune: enough for the weights to settle around the int8 grid, without drifting
@@ -26,7 +19,6 @@ QAT_EPOCHS = 1
 QAT_BATCH = 64
 QAT_LEARNING_RATE = 1e-5
 QAT_SEED = 1
-AUGMENT_CHUNK = 1000
 AUGMENTATION = RECIPES["article"].augmentation  # the training pipeline's, with the article's ranges
 SETTINGS = {
     "qat_images": QAT_IMAGES, "qat_epochs": QAT_EPOCHS, "qat_batch": QAT_BATCH,
@@ -34,28 +26,6 @@ SETTINGS = {
     "qat_targets": "float model probabilities", "batch_norm": "frozen",
     "qat_augmentation": asdict(AUGMENTATION),
 }
-
-
-@contextlib.contextmanager
-def _legacy_keras_env():
-    before = os.environ.get("TF_USE_LEGACY_KERAS")
-    try:
-        yield
-    finally:
-        if before is None:
-            os.environ.pop("TF_USE_LEGACY_KERAS", None)
-        else:
-            os.environ["TF_USE_LEGACY_KERAS"] = before
-
-
-def tf_keras_copy(model):
-    """The float model rebuilt with tf_keras from the same layer list, with its weights."""
-    import tf_keras
-
-    copy = build_model(tf_keras)
-    for layer in model.layers:
-        copy.get_layer(layer.name).set_weights(layer.get_weights())
-    return copy
 
 
 @contextlib.contextmanager
@@ -91,41 +61,14 @@ def seed_ranges(model, images: np.ndarray) -> None:
         variable.assign(value)
 
 
-def augmented_subset(ctx: Context) -> np.ndarray:
-    """A fixed random subset of training images, each randomly transformed once."""
-    import tensorflow as tf
-
-    from runtime import dataset
-    from train.augment import augment_batch
-
-    train = ctx.training
-    index = np.random.default_rng(QAT_SEED).choice(len(train.images), QAT_IMAGES, replace=False)
-    x = dataset.to_model_input(train.images[np.sort(index)])
-    chunks = [augment_batch(tf.constant(x[i : i + AUGMENT_CHUNK]), AUGMENTATION,
-                            tf.constant([QAT_SEED, i], tf.int64)).numpy()
-              for i in range(0, len(x), AUGMENT_CHUNK)]
-    return np.concatenate(chunks)
-
-
 def fine_tune(ctx: Context):
-    """The tfmot quantization-aware model, fine-tuned to reproduce the float model.
-
-    The targets are the float model's probabilities on the augmented images (distillation), not
-    the labels: the contract measures agreement with the float model, and label targets let an
-    under-trained model drift away from it.
-    """
-    with _legacy_keras_env():
-        import tensorflow_model_optimization as tfmot
-        import tf_keras
-
-    x = augmented_subset(ctx)
-    targets = ctx.reference.model.predict(x, batch_size=AUGMENT_CHUNK, verbose=0)
-    copy = tf_keras_copy(ctx.reference.model)
-    for layer in copy.layers:
-        # Frozen BatchNormalization keeps the float model's statistics (and runs in inference
-        # mode): re-estimating them on augmented images moves the model away from the float one.
-        if isinstance(layer, tf_keras.layers.BatchNormalization):
-            layer.trainable = False
+    """The tfmot quantization-aware model, fine-tuned to reproduce the float model (its
+    probabilities on augmented training images are the targets)."""
+    tfmot, tf_keras = finetune.tfmot()
+    x = finetune.augmented(finetune.training_subset(ctx, QAT_IMAGES, QAT_SEED), AUGMENTATION,
+                           QAT_SEED)
+    targets = finetune.float_targets(ctx, x)
+    copy = finetune.tf_keras_copy(ctx.reference.model, frozen_batch_norm=True)
     model = tfmot.quantization.keras.quantize_model(copy)
     seed_ranges(model, ctx.calibration_images)
     tf_keras.utils.set_random_seed(QAT_SEED)
@@ -137,10 +80,7 @@ def fine_tune(ctx: Context):
 
 def convert(ctx: Context) -> bytes:
     """Fine-tune with QAT, then convert to full-integer int8 TFLite."""
-    import tensorflow as tf
+    return finetune.to_int8(fine_tune(ctx), ctx)
 
-    model = fine_tune(ctx)
-    run = tf.function(lambda x: model(x, training=False))
-    concrete = run.get_concrete_function(tf.TensorSpec([None, 28, 28, 1], tf.float32, "input"))
-    converter = tf.lite.TFLiteConverter.from_concrete_functions([concrete], model)
-    return full_integer(converter, ctx.calibration_images)
+
+CONVERTERS = {"tflite:qat_int8": convert}

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -11,7 +12,9 @@ from export.source import FloatReference, accuracy
 from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions, tflite_interpreter_class
 from runtime.errors import UserError
 from runtime.formats import Format
+from runtime.tflite_graph import operators
 
+TFLM = "tflm"  # the kernel path of TensorFlow Lite Micro's interpreter (export/tflm.py)
 FLOAT_KINDS = "f"
 # ONNX compute nodes that must run on int8 QDQ inputs in a full-integer model.
 ONNX_KERNELS = {"Conv", "MatMul", "Gemm"}
@@ -36,8 +39,21 @@ class Verdict:
         return asdict(self)
 
 
+@dataclass
+class Verification:
+    """Every verdict an artifact passed, and what TFLM measured when its row asks for TFLM."""
+
+    verdicts: list[Verdict]
+    tflm: dict[str, Any] = field(default_factory=dict)
+
+
 def measure(path: Path, reference: FloatReference, kernels: str = KERNEL_PATHS[0]) -> Verdict:
     probs = Classifier(path, ClassifierOptions(kernels=kernels)).predict(reference.test_images)
+    return verdict_of(kernels, probs, reference)
+
+
+def verdict_of(kernels: str, probs: np.ndarray, reference: FloatReference) -> Verdict:
+    """A kernel path's probabilities on the test images, judged against the float model's."""
     acc = accuracy(probs, reference.test_labels)
     return Verdict(
         kernels=kernels,
@@ -89,9 +105,9 @@ def _onnx_integer_problems(path: Path) -> list[str]:
     return problems
 
 
-def check(fmt: Format, verdict: Verdict, path: Path) -> None:
+def check(fmt: Format, verdict: Verdict) -> None:
     """Raise ValidationError when the artifact breaks its contract row on one kernel path."""
-    if not fmt.accepts(verdict.delta, verdict.agreement):
+    if not fmt.accepts(verdict.delta, verdict.agreement, verdict.accuracy):
         raise ValidationError(
             f"{fmt.filename} breaks its contract ({fmt.budget()}) on the {verdict.kernels} "
             f"kernels: accuracy {verdict.accuracy:.2f}% ({verdict.delta:+.2f} pts), agreement "
@@ -109,9 +125,45 @@ def check_integer(fmt: Format, path: Path) -> None:
             )
 
 
-def verify(fmt: Format, path: Path, reference: FloatReference) -> list[Verdict]:
+def check_size(fmt: Format, path: Path) -> None:
+    """Raise ValidationError when the file is over its row's size budget."""
+    size = path.stat().st_size
+    if fmt.max_bytes is not None and size > fmt.max_bytes:
+        raise ValidationError(f"{fmt.filename} is {size:,} bytes, over its budget of "
+                              f"{fmt.max_bytes:,} ({fmt.max_bytes // 1024} KiB); not written")
+
+
+def verify_tflm(fmt: Format, path: Path, reference: FloatReference) -> tuple[Verdict, dict]:
+    """All test images through TensorFlow Lite Micro's interpreter, and the arena it needs."""
+    from export import tflm
+
+    data = path.read_bytes()
+    ops = operators(data)
+    if tflm.unsupported(ops):
+        raise ValidationError(f"{fmt.filename} uses {', '.join(tflm.unsupported(ops))}, not in "
+                              "the microcontroller op set of export/tflm.py; not written")
+    try:
+        run = tflm.predict(data, reference.test_images)
+        arena = tflm.arena_bytes(data)
+    except tflm.TflmError as e:
+        raise ValidationError(f"{fmt.filename}: {e}; not written") from e
+    verdict = verdict_of(TFLM, run.probs, reference)
+    check(fmt, verdict)
+    return verdict, {
+        "interpreter": f"tflite-micro {tflm.version()} (reference kernels)",
+        "arena_bytes": arena,  # TFLM's recording allocator's total, run in exactly that, x86_64
+        "arena_size": tflm.arena_with_margin(arena),  # what the C header reserves
+        "ops": ops,
+        "resolver": [tflm.RESOLVER_METHODS[op] for op in ops],
+        "us_per_image": round(1e6 * run.seconds / len(run.probs), 1),  # from Python, this CPU
+    }
+
+
+def verify(fmt: Format, path: Path, reference: FloatReference) -> Verification:
     """Enforce a written (temporary) artifact's contract row on every kernel path a device may
-    take; ONNX int8 must also be saturation-free from its weights, whatever this CPU does."""
+    take (and under TFLM when its row says so); ONNX int8 must also be saturation-free from its
+    weights, whatever this CPU does."""
+    check_size(fmt, path)
     check_integer(fmt, path)
     if fmt.full_integer and fmt.backend == "onnx":
         from export import saturation  # it builds on ValidationError, defined here
@@ -119,5 +171,8 @@ def verify(fmt: Format, path: Path, reference: FloatReference) -> list[Verdict]:
         saturation.check(path)
     verdicts = [measure(path, reference, kernels) for kernels in KERNEL_PATHS]
     for verdict in verdicts:
-        check(fmt, verdict, path)
-    return verdicts
+        check(fmt, verdict)
+    if not fmt.tflm:
+        return Verification(verdicts)
+    verdict, measured = verify_tflm(fmt, path, reference)
+    return Verification([*verdicts, verdict], measured)

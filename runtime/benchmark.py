@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime import cpu
+from runtime import auto, cpu
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.command import cli, program
@@ -35,6 +35,7 @@ HD_FRAME_SIZE = (1280, 720)
 FRAME_TEXT = "4096"  # digits on the benchmark frame
 REPORT_SECTION = "benchmark"
 MODEL_SUFFIXES = (".tflite", ".onnx")
+ROUNDS = 5  # batch-1 latency is timed in this many turns over all models
 
 
 def _sample_images(n: int, seed: int = 0) -> np.ndarray:
@@ -97,15 +98,33 @@ class Result:
     pipeline_hd_fps: float
 
 
-def measure(path: Path, threads: int, runs: int, frames: tuple[np.ndarray, np.ndarray]) -> Result:
+def interleaved_latency_us(classifiers: list[Classifier], runs: int,
+                           rounds: int = ROUNDS) -> list[tuple[float, float]]:
+    """Median and p99 microseconds per image at batch 1 of each classifier, timed in turns (each
+    round times every model once), so that a busy machine's load falls on all of them alike."""
+    x = _sample_images(1)
+    times: list[list[float]] = [[] for _ in classifiers]
+    for _ in range(rounds):
+        for spent, classifier in zip(times, classifiers, strict=True):
+            spent.extend(_timed(lambda c=classifier: c.predict(x), max(1, runs // rounds)) * 1e6)
+    return [(float(np.median(t)), float(np.percentile(t, 99))) for t in times]
+
+
+def load(path: Path, threads: int) -> tuple[Classifier, float]:
+    """A classifier and the milliseconds it took to load."""
     start = time.perf_counter()
     classifier = Classifier(path, ClassifierOptions(threads=threads))
-    load_ms = (time.perf_counter() - start) * 1e3
-    median, p99 = latency_us(classifier, runs)
+    return classifier, (time.perf_counter() - start) * 1e3
+
+
+def measure(classifier: Classifier, load_ms: float, latency: tuple[float, float], runs: int,
+            frames: tuple[np.ndarray, np.ndarray]) -> Result:
+    """Throughput and the pipeline's frame rates, with the load time and latency measured."""
     batch = throughput(classifier, max(3, runs // 10))
     recognizer = Recognizer(classifier)
     fps, hd = (1.0 / float(np.median(_timed(lambda f=f: recognizer.read(f), runs))) for f in frames)
-    return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, median, p99,
+    path = classifier.path
+    return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, *latency,
                   batch, fps, hd)
 
 
@@ -122,15 +141,46 @@ def machine() -> str:
     return f"{cpu.detect().describe()}; {os.cpu_count()} cores, load average {load:.1f}"
 
 
-def table(results: list[Result], threads: int, preprocess_fps: tuple[float, float]) -> str:
+def auto_line(results: list[Result], choice: auto.Choice | None) -> str:
+    """What --model auto takes on this CPU, and whether this run's batch-1 latency agrees."""
+    if choice is None:
+        return "`--model auto` finds no verified model of the article model here."
+    line = (f"`--model auto` on this CPU takes **{choice.path.name}** (the rule for "
+            f"{choice.rule.cpus}: {choice.rule.evidence}).")
+    candidates = [r for r in results if r.path.parent.resolve() == choice.path.parent.resolve()
+                  and any(f.filename == r.path.name for f in auto.CANDIDATES)]
+    if not candidates:
+        return line
+    fastest = min(candidates, key=lambda r: r.median_us)
+    if fastest.path.name == choice.path.name:
+        return line + " This run measured it the fastest of them at batch 1 too."
+    ours = next((r for r in candidates if r.path.name == choice.path.name), None)
+    ratio = f"{ours.median_us / fastest.median_us:.2f}x its time" if ours else "not measured"
+    return (line + f" This run measured {fastest.path.name} fastest at batch 1 "
+            f"({fastest.median_us:,.0f} us; the choice: {ratio}): on a quiet machine, if that "
+            "holds, pass --model to use it.")
+
+
+def _choice() -> auto.Choice | None:
+    try:
+        return auto.choose()
+    except UserError:
+        return None
+
+
+def table(results: list[Result], threads: int, preprocess_fps: tuple[float, float],
+          choice: auto.Choice | None = None) -> str:
     when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"## Speed ({threads} thread{'s' if threads > 1 else ''}, `python -m runtime.benchmark`)",
         "",
-        f"Measured {when} on {machine()}. Latency is per image at batch 1; the pipeline is "
+        f"Measured {when} on {machine()}. Latency is per image at batch 1, timed in "
+        f"{ROUNDS} turns over all models (a busy machine slows them alike); the pipeline is "
         f"the reader's stages plus inference on a {FRAME_SIZE[0]}x{FRAME_SIZE[1]} and a "
         f"{HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]} frame holding {len(FRAME_TEXT)} digits; the "
         f"stages alone run at {preprocess_fps[0]:,.0f} and {preprocess_fps[1]:,.0f} FPS.",
+        "",
+        auto_line(results, choice),
         "",
         "| model | backend | size (KB) | load (ms) | batch-1 median (us) | batch-1 p99 (us) "
         f"| batch-{THROUGHPUT_BATCH} (images/s) | pipeline {FRAME_SIZE[0]}x{FRAME_SIZE[1]} (FPS) "
@@ -166,16 +216,18 @@ def main(argv: list[str] | None = None) -> int:
     frames = (benchmark_frame(FRAME_SIZE), benchmark_frame(HD_FRAME_SIZE))
     preprocess_fps = tuple(1.0 / float(np.median(_timed(lambda f=f: find_digits(f), args.runs)))
                            for f in frames)
+    loaded = [load(path, args.threads) for path in paths]
+    latencies = interleaved_latency_us([c for c, _ in loaded], args.runs)
     results = []
-    for path in paths:
-        results.append(measure(path, args.threads, args.runs, frames))
+    for (classifier, load_ms), latency in zip(loaded, latencies, strict=True):
+        results.append(measure(classifier, load_ms, latency, args.runs, frames))
         r = results[-1]
         print(f"{r.path.name}: load {r.load_ms:.1f} ms, batch-1 {r.median_us:.0f} us "
               f"(p99 {r.p99_us:.0f}), batch-{THROUGHPUT_BATCH} {r.batch_per_s:.0f} images/s, "
               f"pipeline {r.pipeline_fps:.0f} FPS at {FRAME_SIZE[0]}x{FRAME_SIZE[1]}, "
               f"{r.pipeline_hd_fps:.0f} FPS at {HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]}",
               file=sys.stderr, flush=True)
-    text = table(results, args.threads, preprocess_fps)
+    text = table(results, args.threads, preprocess_fps, _choice())
     print(text)
     if args.report:
         update_section(args.report, REPORT_SECTION, text)

@@ -72,7 +72,8 @@ def tflite_interpreter_args(kernels: str) -> dict[str, Any]:
     return {"experimental_op_resolver_type": resolver.BUILTIN_WITHOUT_DEFAULT_DELEGATES}
 
 
-def _quantize(x: np.ndarray, scale: float, zero_point: int, dtype: np.dtype) -> np.ndarray:
+def quantize(x: np.ndarray, scale: float, zero_point: int, dtype: np.dtype) -> np.ndarray:
+    """Floats to an integer type with a scale and zero point, rounded and saturated."""
     info = np.iinfo(dtype)
     q = np.rint(x / scale) + zero_point
     return np.clip(q, info.min, info.max).astype(dtype)
@@ -107,8 +108,11 @@ class _TFLiteRunner:
         self.input = self.interpreter.get_input_details()[0]
         self.output = self.interpreter.get_output_details()[0]
         self.batch = int(self.input["shape"][0])
-        self.fixed = False
-        if batch is not None and batch != self.batch:
+        # A model converted for one batch size (-1 marks a dynamic one), as microcontroller
+        # models are: its shapes are constants, so resizing it fails when the tensors allocate.
+        signature = self.input.get("shape_signature")
+        self.fixed = signature is not None and len(signature) > 0 and int(signature[0]) != -1
+        if batch is not None and batch != self.batch and not self.fixed:
             try:
                 self.interpreter.resize_tensor_input(self.input["index"], [batch, *IMAGE_SHAPE])
                 self.batch = batch
@@ -124,7 +128,7 @@ class _TFLiteRunner:
 
     def _invoke(self, x: np.ndarray) -> np.ndarray:
         if self.input_dtype.kind in "iu":
-            x = _quantize(x, self.in_scale, self.in_zero, self.input_dtype)
+            x = quantize(x, self.in_scale, self.in_zero, self.input_dtype)
         self.interpreter.set_tensor(self.input["index"], x.astype(self.input_dtype, copy=False))
         self.interpreter.invoke()
         y = self.interpreter.get_tensor(self.output["index"])
@@ -147,6 +151,8 @@ class _TFLitePool:
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
         n = len(x)
+        if self.first.fixed:  # every size pads to the model's own batch
+            return self.first(x)
         runner = self.runners.get(n)
         if runner is None:
             runner = _TFLiteRunner(self.data, self.threads, n, self.kernels)
@@ -217,7 +223,8 @@ class Classifier:
             raise ModelError(f"{self.path}: not a valid TFLite model ({_first_line(e)})") from e
         self._check_shapes(pool.first.input["shape"], pool.first.output["shape"])
         self.full_integer = pool.first.input_dtype == np.int8
-        self.metadata = self._guarded(lambda: model_metadata.read_tflite(data))
+        self.metadata = self._guarded(lambda: model_metadata.read_tflite(data)
+                                      or model_metadata.read_sidecar(self.path))
         self._run = pool
 
     def _load_onnx(self) -> None:

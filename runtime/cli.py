@@ -28,8 +28,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "evaluate": ("runtime.evaluate", "accuracy of a model on the MNIST test set, on this device"),
     "benchmark": ("runtime.benchmark", "speed of the models and the whole pipeline"),
 }
-EXPORTS = {"tflite": "export.tflite", "onnx": "export.onnx"}
-EXPORT_HELP = "export the float model to verified TFLite or ONNX variants (train extra)"
+EXPORTS = {"tflite": "export.tflite", "onnx": "export.onnx", "compress": "export.compress",
+           "micro": "export.micro"}
+EXPORT_HELP = ("export verified TFLite or ONNX variants, pruned or clustered ones (compress), "
+               "or the microcontroller models with their C arrays (micro) (train extra)")
 
 
 def parser() -> argparse.ArgumentParser:

@@ -31,6 +31,7 @@ PACKAGES: dict[str, tuple[str, str]] = {
     "tf2onnx": ("tf2onnx", TRAIN),
     "onnx": ("onnx", TRAIN),
     "matplotlib": ("matplotlib", TRAIN),
+    "tflite_micro": ("tflite-micro", TRAIN),  # x86_64 Linux wheels only
 }
 # Any one of these runs a model (runtime/classifier.py tries them in its own order).
 INTERPRETERS = ("ai_edge_litert", "tflite_runtime", "onnxruntime", "tensorflow")
@@ -45,6 +46,10 @@ NEEDS: dict[str, tuple[str | tuple[str, ...], ...]] = {
     "train": ("numpy", "tensorflow", "matplotlib"),
     "export.tflite": ("numpy", "tensorflow", INTERPRETERS),
     "export.onnx": ("numpy", "tensorflow", "tf2onnx", "onnx", "onnxruntime"),
+    "export.compress": ("numpy", "tensorflow", "tf_keras", "tensorflow_model_optimization",
+                        INTERPRETERS),
+    "export.micro": ("numpy", "tensorflow", "tflite_micro", "ai_edge_litert"),
+    "export.ladder": ("numpy", "ai_edge_litert", "tflite_micro", "matplotlib"),
 }
 
 

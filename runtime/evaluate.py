@@ -20,11 +20,12 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from runtime import cpu, dataset
+from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions
 from runtime.cliargs import percentage, positive_int
 from runtime.command import cli, program
 from runtime.errors import UserError
-from runtime.formats import DEFAULT_MODEL, FORMATS, Format, format_of
+from runtime.formats import Format, format_by_key, format_of
 from runtime.metadata import float_predictions
 
 PROG = "runtime.evaluate"
@@ -70,7 +71,7 @@ def evaluate(classifier: Classifier, inputs: np.ndarray, labels: np.ndarray,
 def contract_row(classifier: Classifier) -> Format:
     """The artifact's row: by the format key in its metadata, else by its release file name."""
     key = classifier.metadata.get("format")
-    row = next((f for f in FORMATS if f.key == key), None) or format_of(classifier.path)
+    row = format_by_key(key) or format_of(classifier.path)
     if row is None:
         raise UserError(f"{classifier.path.name} is not a release artifact (no format in its "
                         "metadata, not a release file name): no contract row to check")
@@ -96,7 +97,7 @@ def float_reference(metadata: dict, labels: np.ndarray, given: float | None) -> 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=program(PROG),
                                 description="On-device accuracy check of a model.")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--model", default=AUTO, help=MODEL_HELP)
     p.add_argument("--data-dir", help="folder with the MNIST files (else $MNIST_DIR, the cache)")
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads")
     p.add_argument("--limit", type=positive_int, metavar="N",
@@ -140,7 +141,8 @@ def report(classifier: Classifier, row: Format, ref: Reference, result: Evaluati
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     paths = KERNEL_PATHS if args.kernels == BOTH else (args.kernels,)
-    classifiers = [Classifier(args.model, ClassifierOptions(threads=args.threads, kernels=k))
+    model, chosen = resolve(args.model)
+    classifiers = [Classifier(model, ClassifierOptions(threads=args.threads, kernels=k))
                    for k in paths]
     row = contract_row(classifiers[0])
     split = dataset.load("test", args.data_dir)
@@ -151,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     if not args.json:
         print(f"model            {classifiers[0].path} ({classifiers[0].backend}, "
               f"{row.description})")
+        if chosen:
+            print(f"chosen by        {chosen}")
         print(f"cpu              {machine.describe()}")
     all_inside = True
     inputs = dataset.to_model_input(split.images)
@@ -158,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         result = evaluate(classifier, inputs, split.labels, ref.predictions)
         # without the float classes (an old artifact) only the accuracy delta can be judged
         agreement = row.min_agreement if result.agreement is None else result.agreement
-        inside = row.accepts(result.accuracy - ref.accuracy, agreement)
+        inside = row.accepts(result.accuracy - ref.accuracy, agreement, result.accuracy)
         all_inside = all_inside and inside
         if args.json:
             print(json.dumps({"model": classifier.path.name, "format": row.key, **asdict(result),

@@ -11,13 +11,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.cliargs import THRESHOLD_HELP, output_dir, positive_int, probability
 from runtime.command import cli, program
 from runtime.decode import JPEG_MAGIC, decode, truncated
 from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError
 from runtime.files import write_atomic, written
-from runtime.formats import DEFAULT_MODEL
 from runtime.reader.debug import pictures
 from runtime.reader.pipeline import find_digits
 from runtime.recognizer import DEFAULT_THRESHOLD, Item, Reading, Recognizer
@@ -101,7 +101,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=program(PROG),
                                 description="Read the handwritten number in photos.")
     p.add_argument("paths", nargs="+", metavar="PATH", help="image files (JPEG, PNG, ...)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--model", default=AUTO, help=MODEL_HELP)
     p.add_argument("--json", action="store_true", help="one JSON object per image per line")
     p.add_argument("--annotate", metavar="DIR", type=output_dir,
                    help="write each image with its boxes and digits as DIR/<name>.annotated.<ext>")
@@ -117,13 +117,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_opencv()
-    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
+    model, chosen = resolve(args.model)
+    recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
     out_dir = Path(args.annotate) if args.annotate else None
     debug_dir = Path(args.debug) if args.debug else None
     for folder in (out_dir, debug_dir):
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
     notes = sys.stderr if args.json else sys.stdout  # --json keeps stdout for JSON lines only
+    if chosen:
+        print(chosen, file=notes, flush=True)
     failed = 0
     for name in args.paths:
         try:

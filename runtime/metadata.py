@@ -1,7 +1,9 @@
 """Metadata embedded in the artifacts, readable without TensorFlow.
 
 TFLite: a named entry of the flatbuffer's `metadata` list pointing at a buffer of UTF-8 JSON.
-ONNX: a `metadata_props` entry. Both use the same key and the same JSON object.
+ONNX: a `metadata_props` entry. Both use the same key and the same JSON object. A model for
+microcontrollers keeps its flatbuffer lean (it is flashed as it is) and carries the same object in a
+sidecar file, `<model file>.json`.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ METADATA_KEY = "mnist_edge"
 # agreement and a subset's float accuracy on a device that has no float model.
 PREDICTIONS_KEY = "float_predictions"
 TFLITE_IDENTIFIER = b"TFL3"
+SIDECAR_SUFFIX = ".json"
+MAX_SIDECAR_BYTES = 1 << 20  # ours hold about 11 KB; a larger file is not one of them
 
 INPUT_CONVENTION = (
     "NHWC float32 (N, 28, 28, 1) in [0, 1], white digit on black, fitted into 20x20 keeping its "
@@ -89,12 +93,27 @@ def read_onnx_session(session) -> dict[str, Any]:
     return json.loads(raw) if raw else {}
 
 
+def sidecar(path: str | Path) -> Path:
+    """The sidecar metadata file of a model file: `<model file>.json`."""
+    path = Path(path)
+    return path.with_name(path.name + SIDECAR_SUFFIX)
+
+
+def read_sidecar(path: str | Path) -> dict[str, Any]:
+    """The JSON object of a model file's sidecar, or {} when there is none."""
+    side = sidecar(path)
+    if not side.is_file() or side.stat().st_size > MAX_SIDECAR_BYTES:
+        return {}
+    found = json.loads(side.read_text(encoding="utf-8"))
+    return found if isinstance(found, dict) else {}
+
+
 def read(path: str | Path) -> dict[str, Any]:
-    """The metadata of an artifact file, or {} when it carries none."""
+    """The metadata of an artifact file (embedded, else its sidecar), or {} when it has none."""
     path = Path(path)
     if path.suffix == ".onnx":
         import onnxruntime as ort
 
         session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
         return read_onnx_session(session)
-    return read_tflite(path.read_bytes())
+    return read_tflite(path.read_bytes()) or read_sidecar(path)

@@ -8,11 +8,10 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
-from pathlib import Path
 
+from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability
 from runtime.command import cli, program
-from runtime.formats import DEFAULT_MODEL
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
 from runtime.live.options import add_live_options, check_live_options
@@ -28,7 +27,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                                 "needed).")
     p.add_argument("bind", metavar="[HOST:]PORT", help="where to listen, e.g. 8080 (127.0.0.1) or "
                    "0.0.0.0:8080 (every interface: a token is then required, printed with the URL)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--model", default=AUTO, help=MODEL_HELP)
     add_live_options(p, stream=False)
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
@@ -43,8 +42,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     quiet_opencv()
     host, port = parse_bind(args.bind)
-    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
-    server = LiveServer(host, port, pad=recognizer, model_name=Path(args.model).name,
+    model, chosen = resolve(args.model)
+    recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
+    if chosen:
+        print(chosen, flush=True)
+    server = LiveServer(host, port, pad=recognizer, model_name=model.name,
                         token=args.token, allow_hosts=tuple(args.allow_host))
     stop_on_sigterm()
     try:

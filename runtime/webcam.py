@@ -16,12 +16,12 @@ from pathlib import Path
 
 import cv2
 
+from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.capture import Grabber
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction
 from runtime.command import cli, program
 from runtime.draw import annotate
 from runtime.errors import UserError
-from runtime.formats import DEFAULT_MODEL
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
 from runtime.live.options import add_live_options, check_live_options
@@ -82,7 +82,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     src.add_argument("--camera", type=int, metavar="N", help="camera index (default 0)")
     src.add_argument("--video", metavar="FILE", help="a video file instead of a camera")
     src.add_argument("--picamera", action="store_true", help="the Raspberry Pi camera (picamera2)")
-    p.add_argument("--model", default=str(DEFAULT_MODEL), help="a .tflite or .onnx model")
+    p.add_argument("--model", default=AUTO, help=MODEL_HELP)
     p.add_argument("--threads", type=positive_int, default=1, help="inference threads (default 1)")
     p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help=THRESHOLD_HELP)
@@ -218,7 +218,10 @@ def main(argv: list[str] | None = None) -> int:
     notes = sys.stderr if args.json else sys.stdout  # --json keeps stdout for JSON lines only
     quiet_opencv()
     bind = parse_bind(args.serve) if args.serve is not None else None
-    recognizer = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
+    model, chosen = resolve(args.model)
+    recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
+    if chosen:
+        print(chosen, file=notes, flush=True)
     if not args.headless:
         _open_window()
     source = open_source(args.camera, args.video, args.picamera)
@@ -229,8 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     server = None
     if bind is not None:
         out.slot = FrameSlot(source.name, args.stream_quality, args.stream_fps, args.stream_width)
-        pad = Recognizer.open(args.model, threads=args.threads, threshold=args.threshold)
-        server = LiveServer(*bind, pad=pad, model_name=Path(args.model).name, slot=out.slot,
+        pad = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
+        server = LiveServer(*bind, pad=pad, model_name=model.name, slot=out.slot,
                             token=args.token, allow_hosts=tuple(args.allow_host))
     out.feed = publishing.open_feed(args, mqtt, source.name, recognizer.classifier.path.name, PROG)
     stabilizer = Stabilizer(window=args.stable[1], agree=args.stable[0])

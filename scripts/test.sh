@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 
 # chromium + chromium-driver: the live view's browser test (tests/runtime/test_live_browser.py);
 # mosquitto: the MQTT tests start their own broker (tests/runtime/broker.py);
-# the fonts: other people's handwriting in the scene tests (tests/scenes/glyphs.py).
-PACKAGES="chromium chromium-driver mosquitto
+# the fonts: other people's handwriting in the scene tests (tests/scenes/glyphs.py);
+# g++: the microcontroller models' C arrays are compiled (tests/export/test_micro.py).
+PACKAGES="chromium chromium-driver mosquitto g++
   fonts-dkg-handwriting fonts-breip fonts-rufscript fonts-humor-sans fonts-bwht fonts-sjfonts"
 
 missing_packages() {  # the PACKAGES dpkg does not list as installed

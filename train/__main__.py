@@ -1,4 +1,5 @@
-"""python -m train: train the article's CNN on MNIST and write a run folder."""
+"""python -m train: train the article's CNN (or a microcontroller model) on MNIST and write a run
+folder."""
 
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog=program("train"), description=__doc__)
     p.add_argument("--recipe", choices=sorted(RECIPES), default="article",
                    help="article: the article's 5 epochs; strong: 20 epochs, one-cycle schedule; "
-                   "scenes: strong with half of each batch photographed and cut by the reader")
+                   "scenes: strong with half of each batch photographed and cut by the reader; "
+                   "micro, micro_tiny: the microcontroller models (<= 32 and <= 16 KiB as int8), "
+                   "distilled from models/mnist_cnn.keras")
     p.add_argument("--epochs", type=positive_int, help="override the recipe's epoch count")
     p.add_argument("--batch-size", type=positive_int, help="override the recipe's batch size")
     p.add_argument("--seed", type=int, default=0, help="same seed, same run (default 0)")

@@ -45,15 +45,17 @@ def confusion(labels: np.ndarray, predictions: np.ndarray) -> np.ndarray:
 
 def model_card(*, config, model, history: dict, epoch_seconds: list[float], train_seconds: float,
                scene_validation: float, test_labels: np.ndarray, predictions: np.ndarray,
-               sha256: dict[str, str], sizes: dict[str, int]) -> dict:
+               sha256: dict[str, str], sizes: dict[str, int],
+               teacher: dict | None = None) -> dict:
     """Everything needed to judge and reproduce the run."""
+    from train.model import DESCRIPTIONS
     from train.recipes import as_dict
 
     matrix = confusion(test_labels, predictions)
     per_class = 100 * np.diag(matrix) / matrix.sum(axis=1)
     correct = int(np.diag(matrix).sum())
     return {
-        "model": "mnist_cnn (article CNN with BatchNormalization)",
+        "model": DESCRIPTIONS[config.recipe.architecture],
         "test_accuracy": round(100 * correct / len(test_labels), 4),
         "test_errors": len(test_labels) - correct,
         "test_images": len(test_labels),
@@ -61,6 +63,7 @@ def model_card(*, config, model, history: dict, epoch_seconds: list[float], trai
         "parameters": int(model.count_params()),
         "recipe": as_dict(config.recipe),
         "seed": config.seed,
+        **({"teacher": teacher} if teacher else {}),
         "train_limit": config.train_limit,
         "dataset_sizes": sizes,
         "seconds_per_epoch": [round(s, 2) for s in epoch_seconds],
@@ -130,10 +133,11 @@ def plot_misclassified(test: Split, predictions: np.ndarray, path: Path) -> None
 
 
 def write_run(out: Path, card: dict, history: dict, test: Split,
-              predictions: np.ndarray) -> list[str]:
-    """The card and the three plots into the run folder; one `written` line per file."""
-    lines = [written(out / CARD_NAME, write_atomic(out / CARD_NAME, json.dumps(card, indent=2)
-                                                   + "\n"))]
+              predictions: np.ndarray, prefix: str = "") -> list[str]:
+    """The card and the three plots into the run folder, each name after `prefix`; one `written`
+    line per file."""
+    card_path = out / f"{prefix}{CARD_NAME}"
+    lines = [written(card_path, write_atomic(card_path, json.dumps(card, indent=2) + "\n"))]
     plots = {
         "training_curves.png": lambda path: plot_curves(history, path),
         "confusion_matrix.png": lambda path: plot_confusion(confusion(test.labels, predictions),
@@ -141,7 +145,8 @@ def write_run(out: Path, card: dict, history: dict, test: Split,
         "misclassified.png": lambda path: plot_misclassified(test, predictions, path),
     }
     for name, plot in plots.items():
-        replaced = (out / name).exists()
-        plot(out / name)
-        lines.append(written(out / name, replaced))
+        path = out / f"{prefix}{name}"
+        replaced = path.exists()
+        plot(path)
+        lines.append(written(path, replaced))
     return lines

@@ -13,13 +13,14 @@ import tensorflow as tf
 
 from runtime import dataset
 from runtime.files import publish, temp_beside, written
-from train import report
+from runtime.formats import MODELS_DIR
+from train import distill, report
 from train.augment import eval_dataset, training_dataset
 from train.degrade import scene_crops
-from train.model import build_model
+from train.model import build, run_files_prefix
 from train.recipes import Recipe
 
-MODEL_NAME = "mnist_cnn.keras"
+MODEL_SUFFIX = ".keras"  # the model file is <architecture>.keras: mnist_cnn.keras, mnist_micro...
 SCENE_COPIES = 2  # scene-like crops made per training image, for recipes that use them
 SCENE_VALIDATION_SEED = 8  # every run's validation digits are photographed the same way
 
@@ -32,6 +33,36 @@ class RunConfig:
     out: Path = Path("runs")
     train_limit: int | None = None  # train on the first N images (smoke tests only)
     verbose: int = 1
+    models_dir: Path = MODELS_DIR  # where a recipe's teacher is
+
+
+@dataclass
+class Targets:
+    """A teacher's softened probabilities for what the student sees (None without a teacher)."""
+
+    train: np.ndarray | None = None  # (N, 10)
+    scenes: np.ndarray | None = None  # (copies, N, 10)
+    validation: np.ndarray | None = None
+    teacher: dict | None = None  # its file and SHA-256, for the model card
+
+
+def teacher_targets(config: RunConfig, x_train: np.ndarray, scenes: np.ndarray | None,
+                    x_val: np.ndarray) -> Targets:
+    """Run the recipe's teacher once on every image the student will train and validate on."""
+    recipe = config.recipe
+    if recipe.teacher is None or recipe.distill <= 0:
+        return Targets()
+    import hashlib
+
+    path = Path(config.models_dir) / recipe.teacher
+    teacher = distill.load_teacher(path)
+
+    def soft(images: np.ndarray) -> np.ndarray:
+        return distill.teacher_targets(teacher, images, recipe.temperature)
+
+    return Targets(soft(x_train), None if scenes is None else np.stack([soft(s) for s in scenes]),
+                   soft(x_val), {"model": path.name,
+                                 "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
 
 
 def split_validation(labels: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -100,18 +131,25 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
     # number to choose scene training by (never the test set).
     x_val_scenes = scene_crops(x_val, SCENE_VALIDATION_SEED, workers=2)
 
+    targets = teacher_targets(config, x_train, scenes, x_val)
     steps = math.ceil(len(x_train) / recipe.batch_size)
-    model = build_model()
-    model.compile(optimizer=keras.optimizers.Adam(_schedule(recipe, steps)),
-                  loss="categorical_crossentropy", metrics=["accuracy"])
+    model = build(recipe.architecture)
+    optimizer = keras.optimizers.Adam(_schedule(recipe, steps))
+    if targets.train is None:
+        trained = model
+        model.compile(optimizer=optimizer, loss="categorical_crossentropy", metrics=["accuracy"])
+    else:  # the student's logits learn the labels and the teacher's softened probabilities
+        trained = distill.logits_model(model)
+        trained.compile(optimizer=optimizer, loss=distill.loss(recipe.distill, recipe.temperature),
+                        metrics=[distill.accuracy])
     timer = EpochTimer()
     started = time.perf_counter()
-    history = model.fit(
+    history = trained.fit(
         training_dataset(x_train, y_train, recipe.batch_size, recipe.augmentation, config.seed,
-                         scenes, recipe.scene_share),
+                         scenes, recipe.scene_share, targets.train, targets.scenes),
         steps_per_epoch=steps, epochs=recipe.epochs,
-        validation_data=eval_dataset(x_val, y_val), callbacks=[timer], verbose=config.verbose,
-        shuffle=False,  # the dataset shuffles itself
+        validation_data=eval_dataset(x_val, y_val, soft=targets.validation), callbacks=[timer],
+        verbose=config.verbose, shuffle=False,  # the dataset shuffles itself
     )
     train_seconds = time.perf_counter() - started
 
@@ -123,9 +161,9 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
     predictions = probs.argmax(axis=1)
 
     config.out.mkdir(parents=True, exist_ok=True)
-    release = build_model()  # a fresh copy: saved without optimizer state
+    release = build(recipe.architecture)  # a fresh copy: saved without optimizer state
     release.set_weights(model.get_weights())
-    model_path = config.out / MODEL_NAME
+    model_path = config.out / f"{recipe.architecture}{MODEL_SUFFIX}"
     tmp = temp_beside(model_path)  # Keras insists on the .keras suffix
     try:
         release.save(tmp)
@@ -140,6 +178,8 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
         test_labels=test_split.labels, predictions=predictions,
         sha256={**train_split.sha256, **test_split.sha256},
         sizes={"train": len(x_train), "validation": len(x_val), "test": len(test_split.labels)},
+        teacher=targets.teacher,
     )
-    lines += report.write_run(config.out, card, history.history, test_split, predictions)
+    lines += report.write_run(config.out, card, history.history, test_split, predictions,
+                              run_files_prefix(recipe.architecture))
     return card, lines

@@ -72,7 +72,7 @@ def test_both_clis_export_every_variant(small_model, tmp_path):
         path = out / fmt.filename
         meta = metadata.read(path)
         assert meta["format"] == fmt.key and meta["labels"] == [str(d) for d in range(10)]
-        assert fmt.accepts(meta["delta_points"], meta["agreement"])
+        assert fmt.accepts(meta["delta_points"], meta["agreement"], meta["accuracy"])
         assert meta["command"].startswith(f"python -m export.{fmt.backend}")
         assert Classifier(path).full_integer == fmt.int8_io
         assert f"`{fmt.filename}`" in report

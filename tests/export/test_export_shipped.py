@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.classifier import KERNEL_PATHS
-from runtime.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR, Format
+from runtime.formats import FORMATS, MODELS_DIR, Format
 
 pytestmark = pytest.mark.slow
 MAX_INT8_SIZE_RATIO = 0.30  # the int8 TFLite file vs the float32 one
@@ -20,28 +20,42 @@ MAX_INT8_SIZE_RATIO = 0.30  # the int8 TFLite file vs the float32 one
 def _shipped(name: str):
     path = MODELS_DIR / name
     if not path.is_file():
-        pytest.fail(f"{path} is missing: the release needs `python -m train --out models/`, "
-                    "then `python -m export.tflite` and `python -m export.onnx`")
+        pytest.fail(f"{path} is missing: the release needs `python -m train --out models/` (and "
+                    "--recipe micro, micro_tiny), then `python -m export.tflite`, `export.onnx`, "
+                    "`export.compress` and `export.micro`")
     return path
 
 
 @pytest.fixture(scope="module")
-def reference():
+def references():
+    """Each row's float model and its test-set reference, loaded once per module."""
     from export.source import float_reference
 
-    return float_reference(_shipped(FLOAT_MODEL_NAME))
+    found = {}
+
+    def of(fmt: Format):
+        if fmt.source not in found:
+            found[fmt.source] = float_reference(_shipped(fmt.source))
+        return found[fmt.source]
+
+    return of
 
 
 @pytest.mark.parametrize("kernels", KERNEL_PATHS)
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
-def test_artifact_meets_its_contract_row(fmt: Format, kernels: str, reference):
+def test_artifact_meets_its_contract_row(fmt: Format, kernels: str, references):
     from export.validate import measure
 
-    verdict = measure(_shipped(fmt.filename), reference, kernels)
+    verdict = measure(_shipped(fmt.filename), references(fmt), kernels)
     assert verdict.images == 10_000 and verdict.kernels == kernels
-    assert fmt.accepts(verdict.delta, verdict.agreement), (
-        f"{fmt.filename}: {verdict.delta:+.3f} pts, agreement {verdict.agreement:.2f}% "
-        f"breaks {fmt.budget()}")
+    assert fmt.accepts(verdict.delta, verdict.agreement, verdict.accuracy), (
+        f"{fmt.filename}: {verdict.accuracy:.2f}%, {verdict.delta:+.3f} pts, agreement "
+        f"{verdict.agreement:.2f}% breaks {fmt.budget()}")
+
+
+@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.max_bytes], ids=lambda f: f.key)
+def test_artifact_fits_its_size_budget(fmt: Format):
+    assert _shipped(fmt.filename).stat().st_size <= fmt.max_bytes
 
 
 @pytest.mark.parametrize("fmt", [f for f in FORMATS if f.full_integer], ids=lambda f: f.key)
@@ -58,12 +72,12 @@ def test_int8_tflite_is_small():
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
-def test_artifact_metadata_names_its_source(fmt: Format, reference):
+def test_artifact_metadata_names_its_source(fmt: Format, references):
     from runtime import metadata
 
     meta = metadata.read(_shipped(fmt.filename))
-    assert meta["format"] == fmt.key
-    assert meta["source_model_sha256"] == reference.sha256, "exported from another float model"
+    assert meta["format"] == fmt.key and meta["source_model"] == fmt.source
+    assert meta["source_model_sha256"] == references(fmt).sha256, "exported from another model"
 
 
 def test_shipped_onnx_int8_cannot_saturate():
@@ -77,7 +91,7 @@ def test_shipped_onnx_int8_cannot_saturate():
 
 
 @pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
-def test_artifact_carries_the_float_classes(fmt: Format, reference):
+def test_artifact_carries_the_float_classes(fmt: Format, references):
     """The float model's class per test image, for agreement on a device (runtime.evaluate)."""
     import numpy as np
 
@@ -86,5 +100,5 @@ def test_artifact_carries_the_float_classes(fmt: Format, reference):
     meta = metadata.read(_shipped(fmt.filename))
     classes = metadata.float_predictions(meta)
     assert classes is not None and len(classes) == 10_000
-    np.testing.assert_array_equal(classes, reference.predictions)
-    assert set(meta["kernel_paths"]) == set(KERNEL_PATHS)
+    np.testing.assert_array_equal(classes, references(fmt).predictions)
+    assert set(meta["kernel_paths"]) == {*KERNEL_PATHS, *(["tflm"] if fmt.tflm else [])}

@@ -67,6 +67,15 @@ def run_without(blocker_dir: Path, blocked: str, *command: str) -> subprocess.Co
      "tensorflow is not installed (package tensorflow)", "train"),
     ("tensorflow", ["-m", "runtime.cli", "export", "onnx", "--variant", "int8"],
      "mnist-edge export onnx", "tensorflow is not installed (package tensorflow)", "train"),
+    ("tflite_micro", ["-m", "export.micro"], "export.micro",
+     "tflite_micro is not installed (package tflite-micro)", "train"),
+    ("tflite_micro", ["-m", "runtime.cli", "export", "micro"], "mnist-edge export micro",
+     "tflite_micro is not installed (package tflite-micro)", "train"),
+    ("tensorflow_model_optimization", ["-m", "export.compress"], "export.compress",
+     "tensorflow_model_optimization is not installed (package tensorflow-model-optimization)",
+     "train"),
+    ("matplotlib", ["-m", "export.ladder"], "export.ladder",
+     "matplotlib is not installed (package matplotlib)", "train"),
 ])
 def test_missing_package_is_one_line_and_exit_2(blocker_dir, blocked, command, prog, package,
                                                  extra):

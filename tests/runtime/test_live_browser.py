@@ -141,7 +141,9 @@ def test_the_page_shows_the_stream_and_the_number(running, clip, browser, artifa
     second, second_shot = snapshot(url), shown(stream)
     assert first != second  # the server's frames move...
     assert first_shot != second_shot  # ...and so does the picture in the browser
-    assert text(browser, "model") == "mnist_cnn_int8.tflite"
+    from runtime.auto import choose
+
+    assert text(browser, "model") == choose().path.name  # no --model: auto's choice here
     assert float(text(browser, "fps")) > 0
     line = json.loads(urllib.request.urlopen(url + "/reading", timeout=20).read())
     assert line["digits"] == number

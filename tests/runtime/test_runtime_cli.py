@@ -56,9 +56,10 @@ def test_image_json_lines(run_module, photo_dir, int8_model):
                         "items": []}
 
 
-def test_image_text_and_annotations(run_module, photo_dir, tmp_path):
+def test_image_text_and_annotations(run_module, photo_dir, tmp_path, int8_model):
     out = tmp_path / "annotated"
-    result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--annotate", str(out))
+    result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--annotate", str(out),
+                        "--model", str(int8_model))  # auto's note line: tests/runtime/test_auto
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{photo_dir / 'number.jpg'}: 207")
     written = cv2.imread(str(out / "number.annotated.jpg"))
@@ -67,9 +68,10 @@ def test_image_text_and_annotations(run_module, photo_dir, tmp_path):
     assert not [p for p in out.iterdir() if p.name.startswith(".")]  # no temporary left over
 
 
-def test_image_debug_pictures(run_module, photo_dir, tmp_path):
+def test_image_debug_pictures(run_module, photo_dir, tmp_path, int8_model):
     out = tmp_path / "debug"
-    result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--debug", str(out))
+    result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--debug", str(out),
+                        "--model", str(int8_model))
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{photo_dir / 'number.jpg'}: 207")
     written = sorted(p.name for p in out.iterdir())

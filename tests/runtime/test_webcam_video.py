@@ -31,10 +31,12 @@ def clip(tmp_path_factory, pages, mnist_test):
     return path, ["".join(map(str, n)) for n in numbers]
 
 
-def test_headless_video_prints_each_stable_change_a_summary_and_saves(run_module, clip, tmp_path):
+def test_headless_video_prints_each_stable_change_a_summary_and_saves(run_module, clip, tmp_path,
+                                                                      int8_model):
     path, numbers = clip
     saved = tmp_path / "out.avi"
-    result = run_module("runtime.webcam", "--video", str(path), "--headless", "--save", str(saved))
+    result = run_module("runtime.webcam", "--video", str(path), "--headless", "--save", str(saved),
+                        "--model", str(int8_model))  # auto's note line: tests/runtime/test_auto
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     *changes, summary = result.stdout.splitlines()
@@ -137,8 +139,9 @@ def test_grabber_hands_over_every_frame_of_a_file_in_order():
     assert seen == list(range(25))
 
 
-def test_stable_one_of_one_prints_every_change(run_module, clip):
-    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", "--stable", "1/1")
+def test_stable_one_of_one_prints_every_change(run_module, clip, int8_model):
+    result = run_module("runtime.webcam", "--video", str(clip[0]), "--headless", "--stable", "1/1",
+                        "--model", str(int8_model))
     changes = result.stdout.splitlines()[:-1]
     assert [int(line.split()[1]) for line in changes][:1] == [1]  # the first frame at once
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from train.model import PARAMETERS, build_model
@@ -38,3 +39,28 @@ def test_tf_keras_copy_has_the_same_weights_layout():
     model = build_model()
     assert legacy.count_params() == PARAMETERS
     assert [w.shape for w in legacy.get_weights()] == [w.shape for w in model.get_weights()]
+
+
+@pytest.mark.parametrize("name, weights", [("mnist_micro", 21_690), ("mnist_micro_tiny", 8_570)])
+def test_microcontroller_models_are_small_and_end_in_their_own_logits(name, weights):
+    from train.model import ARCHITECTURES, LOGITS, build
+
+    model = build(name)
+    assert name in ARCHITECTURES and model.name == name
+    assert sum(int(np.prod(w.shape)) for w in model.trainable_weights) == weights
+    assert model.output_shape == (None, 10) and model.input_shape == (None, 28, 28, 1)
+    assert type(model.layers[-1]).__name__ == "Softmax"
+    assert model.layers[-2].name == LOGITS and model.layers[-2].get_config()["activation"] == \
+        "linear"
+    # only layers that become TFLM builtins (BatchNormalization folds into the convolutions)
+    kinds = {type(layer).__name__ for layer in model.layers}
+    assert kinds <= {"Conv2D", "BatchNormalization", "ReLU", "MaxPooling2D", "Flatten", "Dense",
+                     "Softmax"}
+
+
+def test_the_tf_keras_copy_of_a_micro_model_has_the_same_layout():
+    tf_keras = pytest.importorskip("tf_keras")
+    from train.model import build
+
+    assert [w.shape for w in build("mnist_micro", tf_keras).get_weights()] == \
+        [tuple(w.shape) for w in build("mnist_micro").get_weights()]
