@@ -160,7 +160,7 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
     else:  # the sheet's own outline stays its outline: a hand or a pen over its edge is no ink
         mask = cv2.resize(first.sheet.mask.view(np.uint8), (gray.shape[1], gray.shape[0]),
                           interpolation=cv2.INTER_NEAREST)
-        sheet = Sheet(warp.apply(mask, cv2.INTER_NEAREST, 0).view(bool), None, FLATTENED)
+        sheet = Sheet(warp.paper(mask), None, FLATTENED)
         gray = warp.apply(gray)
         looks, chosen = _looks(gray, _first_look(gray, sheet), gray, 1.0)
         looks = [first, *looks]

@@ -25,6 +25,8 @@ SAMPLES = 24  # points along each side where the edge is looked for, its middle 
 STEP_PX = 1.5  # px either side of a point: the brightness step across the edge is measured there
 MIN_STEP = 0.12  # of the paper's brightness: a sheet's edge is at least this much brighter inside
 MIN_FOUND = 0.5  # of the points along a side: fewer on an edge, the side is no sheet's edge
+SLIVER = 0.25  # of the flattened sheet's shorter side: paper the sheet's mask missed, thinner
+# than this along its edges, is paper
 MAX_SIDE = 1600  # px: a flattened sheet is at most this big (more pixels add nothing)
 MIN_SIDE = 40  # px: ... and at least this (smaller is no sheet to read)
 
@@ -46,6 +48,16 @@ class Warp:
         return cv2.warpPerspective(image, self.matrix, self.size, flags=interpolation,
                                    borderMode=cv2.BORDER_CONSTANT, borderValue=border)
 
+    def paper(self, mask: np.ndarray) -> np.ndarray:
+        """Where the paper is on the flattened sheet (bool), from the sheet stage's mask of it
+        (uint8, the image's pixels): that mask, found on a small copy, misses slivers along the
+        sheet's edges (and its corners, where the edge is shaded); what it leaves out wider than
+        SLIVER of the sheet (a hand or a pen over the edge) stays out."""
+        out = self.apply(mask, cv2.INTER_NEAREST, 0) == 0
+        k = max(3, int(SLIVER * min(self.size)))
+        out = cv2.morphologyEx(out.view(np.uint8), cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+        return out == 0
+
     def back(self, box: Box) -> Box:
         """A box on the flattened sheet -> the box around it in the image's pixels."""
         x, y, w, h = box
@@ -64,12 +76,13 @@ def corners(outline: np.ndarray) -> np.ndarray | None:
         return None
     for stray in SQUARENESS:
         quad = cv2.approxPolyDP(hull, stray * cv2.arcLength(hull, True), True)
-        if len(quad) == 4:
+        if len(quad) == 4 and cv2.contourArea(quad) >= MIN_FILL * area:
             break
-    else:
-        return None
-    if cv2.contourArea(quad) < MIN_FILL * area:
-        return None
+    else:  # a small sheet's outline is blocky, its corners cut: its turned box, if it fills it
+        box = cv2.minAreaRect(hull)
+        if area < MIN_FILL * box[1][0] * box[1][1]:
+            return None
+        quad = cv2.boxPoints(box)
     pts = quad.reshape(4, 2).astype(np.float32)
     centre = pts.mean(axis=0)
     order = np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]))

@@ -19,8 +19,8 @@ import numpy as np
 SIDE = 100  # the sheet is looked for on a copy this size: it is the biggest thing in view
 INK_CLOSE = 5  # px on that copy: closes pen strokes away so they do not cut the paper apart
 NARROW_CLOSE = 3  # ... or this, when that also closed the gap to a light thing beside the sheet
-MIN_AREA, WHOLE_AREA = 0.06, 0.92  # of the frame: smaller is not a sheet, larger is the frame
-MIN_SIDE = 0.2  # of the frame's shorter side: the sheet's shorter side at least this
+MIN_AREA, WHOLE_AREA = 0.02, 0.92  # of the frame: smaller is not a sheet, larger is the frame
+MIN_SIDE = 0.12  # of the frame's shorter side: the sheet's shorter side at least this
 MIN_SOLIDITY = 0.85  # area over convex hull area: paper is a (perspective) quadrilateral
 MAX_HOLES = 0.2  # of the filled area: a sheet has writing on it, not big dark holes
 FLAT_SURROUND = 0.8  # the darker part of the frame this bright relative to the rest: all paper
