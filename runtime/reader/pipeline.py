@@ -20,7 +20,7 @@ from runtime.reader.digits import MNIST_SIDE, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
 from runtime.reader.ink import MIN_INK, Ink, find_ink
 from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
-from runtime.reader.rows import MIN_OVERLAP, group_rows, overlap
+from runtime.reader.rows import MIN_OVERLAP, group_rows, overlap, row_slope
 from runtime.reader.sheet import Sheet, find_sheet
 from runtime.reader.strokes import axis, runs_on
 
@@ -42,6 +42,9 @@ NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's
 ALL_PAPER = "nothing but writing in view: all paper"
 HUGE_MARK = 0.5  # of the frame's shorter side: a mark this big may be a sheet seen as ink
 FLATTENED = "a sheet flattened by its four corners"
+TURN_UPRIGHT = 0.12  # rise over run (7 degrees): rows sloping more have their digits turned
+# upright (MNIST's writers lean their digits less; a slope estimated from a few uneven digits
+# can be that far off)
 
 Box = tuple[int, int, int, int]
 
@@ -167,12 +170,12 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
 
         def to_input(box: Box) -> Box:
             return _to_input(warp.back(box), scale, image.shape)
-    images, boxes = [], []
-    for look, mark in chosen:
-        region = gray[look.origin[1]:, look.origin[0]:]
-        images.append(cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box,
-                                look.factor, look.ink.lines))
-        boxes.append(look.to_full(mark.box))
+    boxes = [look.to_full(mark.box) for look, mark in chosen]
+    slope = row_slope(boxes)  # a page seen turned: its digits are turned upright
+    slope = slope if abs(slope) >= TURN_UPRIGHT else 0.0
+    images = [cut_digit(gray[look.origin[1]:, look.origin[0]:], look.ink.paper, look.ink.dark,
+                        mark.mask, mark.box, look.factor, look.ink.lines, slope)
+              for look, mark in chosen]
     stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
     return Found(stack, [to_input(b) for b in boxes], group_rows(boxes), looks, scale, warp)
 
