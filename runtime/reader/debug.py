@@ -37,6 +37,11 @@ def sheet_picture(image: np.ndarray, found: Found) -> np.ndarray:
         poly = (first.sheet.outline * s).astype(np.int32)
         cv2.polylines(out, [poly], True, SHEET, 2)
     _label(out, f"sheet: {first.sheet.reason}", (8, 20), SHEET, 0.5)
+    if found.warp is not None:  # the looks after the first are on the flattened sheet
+        poly = (found.warp.corners / found.scale).astype(np.int32)
+        cv2.polylines(out, [poly], True, LINE, 2)
+        _label(out, "flattened by these four corners", tuple(poly[0] + (4, 14)), LINE)
+        return out
     for k, look in enumerate(found.looks[1:], 1):
         h, w = look.work.shape
         x0, y0 = (int(v / found.scale) for v in look.origin)

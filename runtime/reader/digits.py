@@ -64,11 +64,12 @@ def stroke_width(mask: np.ndarray) -> float:
 
 
 def cut_digit(gray: np.ndarray, paper: np.ndarray, dark: bool, mask: np.ndarray, box: Box,
-              factor: int, removed: np.ndarray | None = None) -> np.ndarray:
+              factor: int, removed: np.ndarray | None = None, slope: float = 0.0) -> np.ndarray:
     """A mark found on a copy shrunk by `factor` cut from the full-size gray image, normalised.
 
     `paper` is the working copy's paper brightness; `removed` its pixels taken out as lines (their
-    ink stays out of the digit).
+    ink stays out of the digit); `slope` how its row rises (down positive): the digit is turned
+    upright against it, as written on a page photographed turned.
     """
     x, y, w, h = box
     stroke = stroke_width(mask) * MNIST_BOX / max(w, h)
@@ -93,4 +94,23 @@ def cut_digit(gray: np.ndarray, paper: np.ndarray, dark: bool, mask: np.ndarray,
                 lines = cv2.resize(lines, size, interpolation=cv2.INTER_NEAREST)
             lines = cv2.dilate(lines, np.ones((grow, grow), np.uint8)) > 0
             wide &= ~(lines & ~(soft > 0))
-    return normalize_digit(ink_of(crop, sheet), wide, stroke)
+    ink = ink_of(crop, sheet)
+    if slope:
+        ink, wide = _turned(ink, wide, float(np.degrees(np.arctan(slope))))
+    return normalize_digit(ink, wide, stroke)
+
+
+def _turned(ink: np.ndarray, mask: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray]:
+    """A digit's ink and mask turned by `angle` degrees (counterclockwise on screen) about its
+    middle, on a canvas big enough to hold it all."""
+    h, w = ink.shape
+    side = int(np.ceil(np.hypot(h, w)))
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    turn[:, 2] += ((side - w) / 2, (side - h) / 2)
+    ink = cv2.warpAffine(ink, turn, (side, side), flags=cv2.INTER_LINEAR)
+    mask = cv2.warpAffine(mask.view(np.uint8), turn, (side, side), flags=cv2.INTER_NEAREST) > 0
+    ys, xs = np.nonzero(mask)
+    if not len(xs):
+        return ink, mask
+    return (ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1],
+            mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1])

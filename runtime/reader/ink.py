@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from runtime.reader import background
 from runtime.reader.strokes import run_count
 
 BACKGROUND_SCALE = 4  # paper brightness is estimated at 1/4 resolution: light varies slowly
@@ -74,9 +75,8 @@ def paper_and_ink(gray: np.ndarray,
         dark = dark_ink(small, k)
     if not dark:  # chalk on a board, or MNIST itself: make the ink dark
         gray, small = 255 - gray, 255 - small
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (k, k))
-    paper = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel)
-    paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    paper = cv2.resize(background.paper(small, k), (gray.shape[1], gray.shape[0]),
+                       interpolation=cv2.INTER_LINEAR)
     return ink_of(gray, paper), paper, dark
 
 

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from runtime.reader import rectify
 from runtime.reader.digits import MNIST_SIDE, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
 from runtime.reader.ink import MIN_INK, Ink, find_ink
 from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
-from runtime.reader.rows import MIN_OVERLAP, group_rows, overlap
+from runtime.reader.rows import MIN_OVERLAP, group_rows, overlap, row_slope
 from runtime.reader.sheet import Sheet, find_sheet
 from runtime.reader.strokes import axis, runs_on
 
@@ -40,6 +41,10 @@ PEN_TIP = "the tip of a pen (its body runs on past it)"
 NOT_HINTS = (SPECK, SMALLER)  # marks rejected for anything else may be a desk's, a pen's, an edge's
 ALL_PAPER = "nothing but writing in view: all paper"
 HUGE_MARK = 0.5  # of the frame's shorter side: a mark this big may be a sheet seen as ink
+FLATTENED = "a sheet flattened by its four corners"
+TURN_UPRIGHT = 0.12  # rise over run (7 degrees): rows sloping more have their digits turned
+# upright (MNIST's writers lean their digits less; a slope estimated from a few uneven digits
+# can be that far off)
 
 Box = tuple[int, int, int, int]
 
@@ -71,6 +76,7 @@ class Found:
     lines: list[list[int]]  # indices into images/boxes: rows top to bottom, each left to right
     looks: list[Look] = field(default_factory=list)  # what the stages saw (for --debug)
     scale: float = 1.0  # the full-size gray image is this many times the input
+    warp: rectify.Warp | None = None  # the sheet was flattened: looks after the first are on it
 
     def in_reading_order(self) -> list[int]:
         return [i for line in self.lines for i in line]
@@ -140,16 +146,58 @@ def shrink_mask(mask: np.ndarray, factor: int) -> np.ndarray:
 
 
 def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
-    """Every digit in a photo or frame, MNIST-normalised, grouped in rows."""
+    """Every digit in a photo or frame, MNIST-normalised, grouped in rows; a sheet whose outline
+    is a quadrilateral is flattened first (rectify.py) and read as all paper."""
     gray, scale = prepare(image)
     if colour is None and image.ndim == 3 and image.shape[2] >= 3 and image.dtype == np.uint8:
         colour = image[..., :3]
+    first = _first_look(gray, None, colour)
+    quad = None if first.sheet.outline is None else rectify.corners(first.sheet.outline)
+    quad = None if quad is None else rectify.refine(quad, first.work)
+    warp = None if quad is None else rectify.warp_for(quad * first.factor)
+    if warp is None:
+        looks, chosen = _looks(gray, first, image, scale)
+
+        def to_input(box: Box) -> Box:
+            return _to_input(box, scale, image.shape)
+    else:  # the sheet's own outline stays its outline: a hand or a pen over its edge is no ink
+        mask = cv2.resize(first.sheet.mask.view(np.uint8), (gray.shape[1], gray.shape[0]),
+                          interpolation=cv2.INTER_NEAREST)
+        sheet = Sheet(warp.paper(mask), None, FLATTENED)
+        gray = warp.apply(gray)
+        looks, chosen = _looks(gray, _first_look(gray, sheet), gray, 1.0)
+        looks = [first, *looks]
+
+        def to_input(box: Box) -> Box:
+            return _to_input(warp.back(box), scale, image.shape)
+    boxes = [look.to_full(mark.box) for look, mark in chosen]
+    slope = row_slope(boxes)  # a page seen turned: its digits are turned upright
+    slope = slope if abs(slope) >= TURN_UPRIGHT else 0.0
+    images = [cut_digit(gray[look.origin[1]:, look.origin[0]:], look.ink.paper, look.ink.dark,
+                        mark.mask, mark.box, look.factor, look.ink.lines, slope)
+              for look, mark in chosen]
+    stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
+    return Found(stack, [to_input(b) for b in boxes], group_rows(boxes), looks, scale, warp)
+
+
+def _first_look(gray: np.ndarray, sheet: Sheet | None, colour: np.ndarray | None = None) -> Look:
+    """The first look at a gray image, on a copy about WORK_SIDE wide; `sheet`, if given, is
+    where the paper is in the gray image's pixels."""
     factor = factor_for(gray.shape, WORK_SIDE)
-    first = _look(gray, (0, 0), factor, None, colour, MIN_DETECT if factor > 1 else MIN_SIZE)
+    if sheet is not None and sheet.mask is not None:
+        sheet = Sheet(shrink_mask(sheet.mask.view(np.uint8), factor).view(bool), sheet.outline,
+                      sheet.reason)
+    return _look(gray, (0, 0), factor, sheet, colour, MIN_DETECT if factor > 1 else MIN_SIZE)
+
+
+def _looks(gray: np.ndarray, first: Look, image: np.ndarray,
+           scale: float) -> tuple[list[Look], list[tuple[Look, Mark]]]:
+    """The looks at a gray image (the first, and a closer one at small marks) and the marks
+    chosen from them; `image` and `scale` are where pens' bodies are looked for."""
     looks = [first]
     kept = first.marks.kept
     small = [m for m in kept if m.size < REFINE_BELOW]
-    if factor > 1 and (not kept or small and len(small) * 2 >= len(kept)):
+    if first.factor > 1 and (not kept or small and len(small) * 2 >= len(kept)):
         small += _faint(first, small)
         if small:
             looks.append(_closer_look(gray, first, small))
@@ -162,16 +210,7 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
         f = looks[1].factor
         chosen = [(look, m) for look, m in chosen if look is looks[1] or not _inside(
             look.to_full(m.box), (x0, y0, w * f, h * f))]
-    chosen = _without_pen_tips(chosen, image, scale)
-    images, boxes = [], []
-    for look, mark in chosen:
-        region = gray[look.origin[1]:, look.origin[0]:]
-        images.append(cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box,
-                                look.factor, look.ink.lines))
-        x, y, w, h = look.to_full(mark.box)
-        boxes.append(_to_input((x, y, w, h), scale, image.shape))
-    stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
-    return Found(stack, boxes, group_rows(boxes), looks, scale)
+    return looks, _without_pen_tips(chosen, image, scale)
 
 
 def _without_pen_tips(chosen: list[tuple[Look, Mark]], image: np.ndarray,

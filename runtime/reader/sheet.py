@@ -19,8 +19,10 @@ import numpy as np
 SIDE = 100  # the sheet is looked for on a copy this size: it is the biggest thing in view
 INK_CLOSE = 5  # px on that copy: closes pen strokes away so they do not cut the paper apart
 NARROW_CLOSE = 3  # ... or this, when that also closed the gap to a light thing beside the sheet
-MIN_AREA, WHOLE_AREA = 0.06, 0.92  # of the frame: smaller is not a sheet, larger is the frame
-MIN_SIDE = 0.2  # of the frame's shorter side: the sheet's shorter side at least this
+MIN_AREA, WHOLE_AREA = 0.02, 0.92  # of the frame: smaller is not a sheet, larger is the frame
+MIN_SIDE = 0.12  # of the frame's shorter side: the sheet's shorter side at least this
+SMALL_SHEET, SMALL_FILL = 0.06, 0.85  # of the frame: a sheet this small (a sticky note) fills
+# this much of its turned box: it is all there is to see of it, and it is a quadrilateral
 MIN_SOLIDITY = 0.85  # area over convex hull area: paper is a (perspective) quadrilateral
 MAX_HOLES = 0.2  # of the filled area: a sheet has writing on it, not big dark holes
 FLAT_SURROUND = 0.8  # the darker part of the frame this bright relative to the rest: all paper
@@ -142,6 +144,8 @@ def _not_a_sheet(small: np.ndarray, light: np.ndarray, region: np.ndarray, fille
     (_, (rw, rh), _) = cv2.minAreaRect(outline)
     if min(rw, rh) < MIN_SIDE * min(small.shape):
         return "the bright region is too narrow to be paper"
+    if area < SMALL_SHEET * total and area < SMALL_FILL * rw * rh:
+        return "the bright region is small and no quadrilateral (a chalk digit, not a note)"
     hull = cv2.contourArea(cv2.convexHull(outline))
     if hull <= 0 or area / hull < MIN_SOLIDITY:
         return "the bright region is not paper-shaped"

@@ -73,3 +73,27 @@ def test_italic_writing_is_sheared_back_to_mnists_slant():
         m = cv2.moments(out)
         assert abs(m["m10"] / m["m00"] - MNIST_CENTRE) < 0.3
         assert abs(m["m01"] / m["m00"] - MNIST_CENTRE) < 0.3
+
+
+def test_digits_of_a_row_that_slopes_are_turned_upright(mnist_test, monkeypatch):
+    """A number on a page photographed turned 20 degrees: each digit comes out much as it would
+    from the page seen straight, far closer to that than cut as it stands."""
+    import cv2
+
+    from runtime.reader import pipeline
+
+    picks = [int(np.flatnonzero(mnist_test.labels == d)[0]) for d in (7, 2, 9, 4)]
+    page = _page([mnist_test.images[i] for i in picks], h=420, w=520)
+    level = find_digits(page)
+    turn = cv2.getRotationMatrix2D((260, 210), -20, 1.0)  # clockwise: the row falls to the right
+    turned = cv2.warpAffine(page, turn, (520, 420), borderMode=cv2.BORDER_REPLICATE)
+    upright = find_digits(turned)
+    monkeypatch.setattr(pipeline, "TURN_UPRIGHT", np.inf)
+    standing = find_digits(turned)
+    order = [sorted(range(4), key=lambda k: f.boxes[k][0]) for f in (level, upright, standing)]
+
+    def off(found, k: int) -> float:
+        return float(np.abs(found.images[order[k]] - level.images[order[0]]).mean())
+
+    assert len(upright.images) == len(standing.images) == 4
+    assert off(upright, 1) < 0.7 * off(standing, 2)

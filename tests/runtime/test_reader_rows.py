@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from runtime.reader.rows import group_rows
+import numpy as np
+import pytest
+
+from runtime.reader.rows import group_rows, row_slope
 
 
 def test_two_rows_grouped_and_ordered():
@@ -27,3 +30,27 @@ def test_a_digit_broken_in_pieces_does_not_split_its_row():
     boxes = [(173, 422, 21, 29), (210, 418, 23, 35), (250, 446, 12, 6), (257, 423, 21, 14),
              (285, 425, 30, 26), (318, 422, 26, 31)]
     assert group_rows(boxes) == [[0, 1, 2, 3, 4, 5]]
+
+
+def test_rows_that_slope_are_followed_along_their_slope():
+    """A page turned 20 degrees: a short row on the right above a row on the left. Compared
+    level, the first row's marks sit as low as the second's and join it; along the slope they are
+    two rows, and the right-hand one is the first."""
+    slope = np.tan(np.radians(20))
+
+    def box(x: float, row: int) -> tuple[int, int, int, int]:
+        return (round(x), round(100 + slope * x + 95 * row), 40, 60)
+
+    first = [box(350, 0), box(410, 0)]
+    second = [box(50, 1), box(110, 1), box(170, 1)]
+    boxes = second + first
+    assert row_slope(boxes) == pytest.approx(slope, abs=0.01)
+    assert group_rows(boxes) == [[3, 4], [0, 1, 2]]
+
+
+def test_a_level_page_is_not_turned_by_a_few_uneven_digits():
+    rng = np.random.default_rng(0)
+    boxes = [(50 + 50 * k, 100 + int(rng.integers(-6, 7)), 40, 60) for k in range(6)]
+    boxes += [(50 + 50 * k, 200 + int(rng.integers(-6, 7)), 40, 60) for k in range(4)]
+    assert abs(row_slope(boxes)) < 0.1
+    assert group_rows(boxes) == [list(range(6)), list(range(6, 10))]

@@ -50,3 +50,15 @@ def test_sheet_beside_a_light_keyboard_is_found_apart_from_it():
     sheet = find_sheet(image)
     assert sheet.reason == "sheet"
     assert sheet.mask[250, 340] and not sheet.mask[460, 300]
+
+
+def test_a_sticky_note_a_thirtieth_of_the_frame_is_a_sheet():
+    """A note about 3% of the frame (a sticky note seen from arm's length) on a grey desk."""
+    rng = np.random.default_rng(2)
+    image = (110 + rng.normal(0, 6, (480, 640))).clip(0, 255).astype(np.uint8)
+    note = cv2.boxPoints(((300.0, 220.0), (95.0, 95.0), 15.0)).astype(np.int32)
+    cv2.fillPoly(image, [note], 215)
+    sheet = find_sheet(image)
+    assert not sheet.whole and sheet.reason == "sheet"
+    assert sheet.mask[220, 300] and not sheet.mask[220, 150]
+    assert 0.015 < sheet.mask.mean() < 0.035
