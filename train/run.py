@@ -17,6 +17,7 @@ from train import report
 from train.augment import eval_dataset, training_dataset
 from train.degrade import scene_crops
 from train.model import build_model
+from train.holdout import split_validation
 from train.recipes import Recipe
 
 MODEL_NAME = "mnist_cnn.keras"
@@ -32,19 +33,6 @@ class RunConfig:
     out: Path = Path("runs")
     train_limit: int | None = None  # train on the first N images (smoke tests only)
     verbose: int = 1
-
-
-def split_validation(labels: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, validation): a stratified random hold-out of `size` training images."""
-    rng = np.random.default_rng(seed)
-    val = []
-    for digit in range(10):
-        members = np.flatnonzero(labels == digit)
-        share = round(size * len(members) / len(labels))
-        val.append(rng.choice(members, share, replace=False))
-    val_idx = np.sort(np.concatenate(val))
-    train_idx = np.setdiff1d(np.arange(len(labels)), val_idx)
-    return train_idx, val_idx
 
 
 def _seed_everything(seed: int) -> None:

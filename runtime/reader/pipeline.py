@@ -71,6 +71,9 @@ class Found:
     lines: list[list[int]]  # indices into images/boxes: rows top to bottom, each left to right
     looks: list[Look] = field(default_factory=list)  # what the stages saw (for --debug)
     scale: float = 1.0  # the full-size gray image is this many times the input
+    marks: list[tuple[Look, Mark]] = field(default_factory=list)  # each image's look and mark
+    gray: np.ndarray | None = None  # the full-size gray image (segments are cut from it)
+    shape: tuple[int, ...] = ()  # the input image's shape
 
     def in_reading_order(self) -> list[int]:
         return [i for line in self.lines for i in line]
@@ -165,13 +168,21 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
     chosen = _without_pen_tips(chosen, image, scale)
     images, boxes = [], []
     for look, mark in chosen:
-        region = gray[look.origin[1]:, look.origin[0]:]
-        images.append(cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box,
-                                look.factor, look.ink.lines))
-        x, y, w, h = look.to_full(mark.box)
-        boxes.append(_to_input((x, y, w, h), scale, image.shape))
+        digit, box = cut(gray, look, mark, scale, image.shape)
+        images.append(digit)
+        boxes.append(box)
     stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
-    return Found(stack, boxes, group_rows(boxes), looks, scale)
+    return Found(stack, boxes, group_rows(boxes), looks, scale, chosen, gray, image.shape)
+
+
+def cut(gray: np.ndarray, look: Look, mark: Mark, scale: float,
+        shape: tuple[int, ...]) -> tuple[np.ndarray, Box]:
+    """A mark of a look cut from the full-size gray image: its model input and its box in the
+    input image's pixels."""
+    region = gray[look.origin[1]:, look.origin[0]:]
+    digit = cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box, look.factor,
+                      look.ink.lines)
+    return digit, _to_input(look.to_full(mark.box), scale, shape)
 
 
 def _without_pen_tips(chosen: list[tuple[Look, Mark]], image: np.ndarray,
