@@ -21,9 +21,10 @@ from runtime import cpu
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.errors import UserError, cli
-from runtime.formats import FORMATS, MODELS_DIR
+from runtime.formats import FORMATS, MODELS_DIR, REJECTOR_NAME
 from runtime.reader.pipeline import find_digits
 from runtime.recognizer import Recognizer
+from runtime.rejector import Rejector
 from runtime.report import update_section
 
 PROG = "runtime.benchmark"
@@ -102,7 +103,9 @@ def measure(path: Path, threads: int, runs: int, frames: tuple[np.ndarray, np.nd
     load_ms = (time.perf_counter() - start) * 1e3
     median, p99 = latency_us(classifier, runs)
     batch = throughput(classifier, max(3, runs // 10))
-    recognizer = Recognizer(classifier)
+    # the rejector beside the model runs on every frame too: its cost is the pipeline's
+    recognizer = Recognizer(classifier, rejector=Rejector.beside(path, ClassifierOptions(
+        threads=threads)))
     fps, hd = (1.0 / float(np.median(_timed(lambda f=f: recognizer.read(f), runs))) for f in frames)
     return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, median, p99,
                   batch, fps, hd)
@@ -111,7 +114,8 @@ def measure(path: Path, threads: int, runs: int, frames: tuple[np.ndarray, np.nd
 def default_models() -> list[Path]:
     """Every model in models/, release artifacts first in the table's order."""
     order = {f.filename: i for i, f in enumerate(FORMATS)}
-    found = [p for p in MODELS_DIR.glob("*") if p.suffix in MODEL_SUFFIXES]
+    found = [p for p in MODELS_DIR.glob("*")
+             if p.suffix in MODEL_SUFFIXES and p.name != REJECTOR_NAME]
     return sorted(found, key=lambda p: (order.get(p.name, len(order)), p.name))
 
 

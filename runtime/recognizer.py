@@ -116,14 +116,17 @@ class Recognizer:
 
     def recognize(self, found: Found) -> tuple[Found, list[Item]]:
         """The digits found, marks wider than a digit cut where the classifier reads digits
-        (runtime.reader.split), one item each: one batched call for the marks and the
-        segments together."""
+        (runtime.reader.split), one item each: one batched call for the marks, and one for the
+        segments of those the classifier is not sure are one digit."""
         if not found.boxes:
             return found, []
-        plan = split.plan(found)
-        images = np.concatenate([found.images, plan.images]) if len(plan.images) \
-            else found.images
-        found, probs, not_digit = split.resolve(plan, *self._predict(images))
+        probs, not_digit = self._predict(found.images)
+        plan = split.plan(found, split.score(probs, not_digit))
+        if len(plan.images):  # a second call, only for marks that may be digits that touch
+            more, more_not = self._predict(plan.images)
+            probs = np.concatenate([probs, more])
+            not_digit = None if not_digit is None else np.concatenate([not_digit, more_not])
+        found, probs, not_digit = split.resolve(plan, probs, not_digit)
         return found, _items(found, probs, not_digit)
 
     def read_found(self, found: Found, items: list[Item] | None = None) -> Reading:

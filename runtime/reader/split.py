@@ -25,8 +25,8 @@ from runtime.reader.rows import group_rows
 from runtime.reader.shapes import Mark
 
 WIDE = 0.8  # width over its row's height: a mark this wide may be digits that touch
-MAX_CUTS = 6  # candidate cuts per mark, the best ones (more digits than 7 never touch at once)
 CUT_SPACING = 0.2  # of the height: candidate cuts at least this far apart
+MAX_STRETCH = 0.45  # of the height: no stretch of a mark this wide goes without a candidate cut
 MIN_PIECE = 0.12  # of the height: the narrowest digit a cut may leave (a 1)
 MAX_SEGMENT = 1.15  # of the height: the widest digit a segment may hold
 MIN_HEIGHT = 0.45  # of the mark's height: a segment flatter than this is a stroke, not a digit
@@ -61,8 +61,11 @@ def is_wide(box: Box, height: float) -> bool:
     return box[2] > WIDE * max(height, box[3])
 
 
-def plan(found: Found) -> Plan:
-    """The candidate segments of every mark wider than one digit of its row, cut to model inputs."""
+def plan(found: Found, whole: np.ndarray | None = None) -> Plan:
+    """The candidate segments of every mark wider than one digit of its row, cut to model inputs.
+
+    `whole` (optional) is each mark's own score(): a mark whose whole scores above -CUT_COST is
+    left whole unlooked at, as no path of two or more segments could beat it."""
     wide: dict[int, list[Segment]] = {}
     images, boxes = [], []
     if found.gray is None:
@@ -70,7 +73,8 @@ def plan(found: Found) -> Plan:
     heights = {i: float(statistics.median(found.boxes[j][3] for j in line))
                for line in found.lines for i in line}
     for i in sorted(heights):  # in the found images' order: resolve() counts on it
-        if not is_wide(found.boxes[i], heights[i]):
+        if not is_wide(found.boxes[i], heights[i]) or (whole is not None
+                                                       and whole[i] > -CUT_COST):
             continue
         look, mark = found.marks[i]
         found_segments = segments(mark)
@@ -144,8 +148,16 @@ def cuts(mask: np.ndarray) -> list[tuple[float, float]]:
     for x in sorted(found, key=lambda c: (found[c], c)):
         if all(abs(x - k) >= CUT_SPACING * h for k in kept):
             kept.append(x)
-        if len(kept) == MAX_CUTS:
+    # overlapping digits leave no valley between them: a wide stretch with no cut gets one at
+    # its thinnest middle column, until no stretch is wider than a narrow digit
+    while True:
+        edges = [0, *sorted(kept), w]
+        wide = [(a, b) for a, b in zip(edges, edges[1:]) if b - a > MAX_STRETCH * h]
+        if not wide:
             break
+        for a, b in wide:
+            mid = slice(a + (b - a) // 3, b - (b - a) // 3)
+            kept.append(mid.start + int(np.argmin(smooth[mid])))
     return [(float(x), _lean(mask, x)) for x in sorted(kept)]
 
 
