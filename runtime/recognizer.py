@@ -86,10 +86,11 @@ class Recognizer:
     """Reads the digits on photos and frames with one classifier (and the rejector, if any)."""
 
     def __init__(self, classifier: Classifier, threshold: float = DEFAULT_THRESHOLD,
-                 rejector: Rejector | None = None):
+                 rejector: Rejector | None = None, cut: bool = True):
         self.classifier = classifier
         self.threshold = threshold
         self.rejector = rejector
+        self.cut = cut  # whether marks wider than a digit are cut where it reads digits
 
     @classmethod
     def open(cls, model: str | Path = DEFAULT_MODEL, threads: int = 1,
@@ -121,6 +122,8 @@ class Recognizer:
         if not found.boxes:
             return found, []
         probs, not_digit = self._predict(found.images)
+        if not self.cut:
+            return found, _items(found, probs, not_digit)
         plan = split.plan(found, split.score(probs, not_digit))
         if len(plan.images):  # a second call, only for marks that may be digits that touch
             more, more_not = self._predict(plan.images)

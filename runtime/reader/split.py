@@ -20,8 +20,10 @@ import cv2
 import numpy as np
 
 from runtime.reader.digits import MNIST_SIDE
-from runtime.reader.pipeline import Box, Found, cut
+from runtime.reader.marks import MIN_SIZE
+from runtime.reader.pipeline import Box, Found, Look, cut
 from runtime.reader.rows import group_rows
+from runtime.reader.shapes import WIDE as TOO_WIDE
 from runtime.reader.shapes import Mark
 
 WIDE = 0.8  # width over its row's height: a mark this wide may be digits that touch
@@ -34,6 +36,8 @@ SLOPES = (-0.35, -0.17, 0.0, 0.17, 0.35)  # x per y: how far a cut may lean
 SLIVER = 0.08  # of a segment's ink: smaller parts a cut leaves of the neighbour are dropped
 CUT_COST = 0.05  # log-score each extra cut costs: of two equal paths, the one with fewer cuts
 FLOOR = 1e-4  # probabilities are clipped here before the logarithm
+TALL = (0.6, 1.6)  # of the digits' height: a mark rejected as too wide, this tall, may be digits
+LONGEST = 8.0  # width over height: ... and no wider than this (a row of digits that all touch)
 
 
 @dataclass(frozen=True)
@@ -47,12 +51,22 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Wide:
+    """A mark that may be digits that touch, and its candidate segments."""
+
+    index: int | None  # in what the reader found; None: a mark it rejected as too wide
+    look: Look
+    segments: list[Segment]  # the whole mark first
+    rows: list[int]  # each segment's row in the probabilities (-1: the whole was not scored)
+
+
+@dataclass(frozen=True)
 class Plan:
     """The wide marks of what the reader found, and their segments' model inputs."""
 
     found: Found
-    wide: dict[int, list[Segment]]  # index of a wide mark in `found` -> its segments, whole first
-    images: np.ndarray  # (M, 28, 28): every segment but the whole marks, in that order
+    wide: list[Wide]
+    images: np.ndarray  # (M, 28, 28): the segments' model inputs (the found images' come first)
     boxes: list[Box]  # their boxes in the input image's pixels
 
 
@@ -62,31 +76,53 @@ def is_wide(box: Box, height: float) -> bool:
 
 
 def plan(found: Found, whole: np.ndarray | None = None) -> Plan:
-    """The candidate segments of every mark wider than one digit of its row, cut to model inputs.
+    """The candidate segments of every mark wider than one digit of its row, and of the marks
+    rejected as wider than any digit but as tall as the digits, cut to model inputs.
 
-    `whole` (optional) is each mark's own score(): a mark whose whole scores above -CUT_COST is
-    left whole unlooked at, as no path of two or more segments could beat it."""
-    wide: dict[int, list[Segment]] = {}
-    images, boxes = [], []
+    `whole` (optional) is each found mark's own score(): a mark whose whole scores above
+    -CUT_COST is left whole unlooked at, as no path of two or more segments could beat it."""
+    wide: list[Wide] = []
+    images: list[np.ndarray] = []
+    boxes: list[Box] = []
     if found.gray is None:
         return Plan(found, wide, np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32), boxes)
+    n = len(found.images)
     heights = {i: float(statistics.median(found.boxes[j][3] for j in line))
                for line in found.lines for i in line}
-    for i in sorted(heights):  # in the found images' order: resolve() counts on it
-        if not is_wide(found.boxes[i], heights[i]) or (whole is not None
-                                                       and whole[i] > -CUT_COST):
-            continue
-        look, mark = found.marks[i]
+    marks = [(i, *found.marks[i]) for i in sorted(heights)
+             if is_wide(found.boxes[i], heights[i])
+             and (whole is None or whole[i] <= -CUT_COST)]
+    for i, look, mark in marks + [(None, look, mark) for look, mark in _too_wide(found)]:
         found_segments = segments(mark)
         if len(found_segments) == 1:
             continue
-        wide[i] = found_segments
+        rows = [-1 if i is None else i]
         for seg in found_segments[1:]:
             image, box = cut(found.gray, look, seg.mark, found.scale, found.shape)
+            rows.append(n + len(images))
             images.append(image)
             boxes.append(box)
+        wide.append(Wide(i, look, found_segments, rows))
     stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
     return Plan(found, wide, stack, boxes)
+
+
+def _too_wide(found: Found) -> list[tuple[Look, Mark]]:
+    """Marks the marks stage rejected as wider than a digit that stand as tall as the digits
+    found beside them (four or more digits that touch): in the looks the digits came from."""
+    looks = {id(look): look for look, _ in found.marks}
+    if not looks:
+        looks = {id(found.looks[0]): found.looks[0]} if found.looks else {}
+    out = []
+    for look in looks.values():
+        tall = [m.box[3] for m in look.marks.kept]
+        height = float(statistics.median(tall)) if tall else 0.0
+        for mark, why in look.marks.rejected:
+            h = mark.box[3]
+            if why == TOO_WIDE and h >= MIN_SIZE and mark.box[2] <= LONGEST * h \
+                    and (not tall or TALL[0] * height <= h <= TALL[1] * height):
+                out.append((look, mark))
+    return out
 
 
 def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
@@ -96,35 +132,30 @@ def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
     images' rows first, then the plan's segments'."""
     found = chosen.found
     n = len(found.images)
-    keep: list[tuple[int, int | None]] = []  # (found index, segment row in the plan or None)
-    row = n
+    by_index = {w.index: w for w in chosen.wide if w.index is not None}
+    kept: list[tuple[int, tuple[Look, Mark], Box]] = []  # row, (look, mark), box
     for i in range(n):
-        found_segments = chosen.wide.get(i)
-        if found_segments is None:
-            keep.append((i, None))
-            continue
-        rows = [i] + list(range(row, row + len(found_segments) - 1))
-        row += len(found_segments) - 1
-        path = best_path(found_segments, score(
-            probs[rows], None if not_digit is None else not_digit[rows]))
-        keep += [(i, None if k == 0 else rows[k]) for k in path]
-    if all(k is None for _, k in keep):
+        if i not in by_index:
+            kept.append((i, found.marks[i], found.boxes[i]))
+    for w in chosen.wide:
+        scores = score(probs[w.rows], None if not_digit is None else not_digit[w.rows])
+        if w.index is None:
+            scores[0] = -np.inf  # no digit as a whole: the marks stage said so
+        for k in best_path(w.segments, scores):
+            if w.rows[k] < 0:
+                continue  # nothing in it was read as digits
+            box = found.boxes[w.index] if k == 0 else chosen.boxes[w.rows[k] - n]
+            kept.append((w.rows[k], (w.look, w.segments[k].mark), box))
+    kept.sort(key=lambda entry: entry[0] if entry[0] < n else n + entry[0])
+    if [row for row, _, _ in kept] == list(range(n)):
         return found, probs[:n], None if not_digit is None else not_digit[:n]
-    at = [i if k is None else k for i, k in keep]
+    at = [row for row, _, _ in kept]
     everything = np.concatenate([found.images, chosen.images]) if len(chosen.images) \
         else found.images
-    boxes = [found.boxes[i] if k is None else chosen.boxes[k - n] for i, k in keep]
-    marks = [found.marks[i] if k is None else
-             (found.marks[i][0], _segment_of(chosen, i, k - n)) for i, k in keep]
+    boxes = [box for _, _, box in kept]
     result = replace(found, images=everything[at], boxes=boxes, lines=group_rows(boxes),
-                     marks=marks)
+                     marks=[mark for _, mark, _ in kept])
     return result, probs[at], None if not_digit is None else not_digit[at]
-
-
-def _segment_of(chosen: Plan, i: int, k: int) -> Mark:
-    """The mark of the plan's k-th segment image, which belongs to wide mark i."""
-    start = sum(len(s) - 1 for j, s in chosen.wide.items() if j < i)
-    return chosen.wide[i][1 + k - start].mark
 
 
 def cuts(mask: np.ndarray) -> list[tuple[float, float]]:
