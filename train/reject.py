@@ -23,9 +23,9 @@ from runtime.cliargs import output_dir, positive_int
 from runtime.errors import cli
 from runtime.formats import REJECTOR_KERAS
 
-PHOTOS = 12_000  # photographs of touching digits, text, single digits and strokes, cut by the reader
+PHOTOS = 10_000  # photographs of touching digits, text, single digits and strokes, cut by the reader
 MNIST_DIGITS = 30_000  # training digits as MNIST gives them
-SCENE_DIGITS = 15_000  # training digits photographed alone (train.degrade)
+SCENE_DIGITS = 10_000  # training digits photographed alone (train.degrade)
 VALIDATION_PHOTOS = 1_500  # of validation digits, the same kinds
 EPOCHS = 6
 BATCH = 512
@@ -106,7 +106,17 @@ def train(out: Path, photos: int, epochs: int, seed: int, data_dir: str | None) 
     from train.recipes import Augmentation
 
     keras.utils.set_random_seed(seed)
-    data = examples(photos, DATA_SEED + seed, data_dir)
+    cache = out / "examples.npz"  # made once per run folder: training again reuses them
+    if cache.is_file():
+        with np.load(cache) as saved:
+            data = dict(saved)
+        print(f"reusing {len(data['x']):,} examples from {cache}")
+    else:
+        data = examples(photos, DATA_SEED + seed, data_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        tmp = temp_beside(cache)
+        np.savez(tmp, **data)
+        publish(tmp, cache)
     x, y = data["x"], data["y"]
     aug = Augmentation(rotation=8.0, shift=0.08, shear=0.3, zoom=0.08)
     ds = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(len(x), seed=seed).repeat()
@@ -151,7 +161,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m train.reject", description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=output_dir, default=Path("runs/reject"),
-                   help="run folder (default: %(default)s)")
+                   help="run folder (default: %(default)s); its examples.npz, when there, "
+                   "is trained on again instead of making new examples")
     p.add_argument("--photos", type=positive_int, default=PHOTOS,
                    help="photographs of generated examples (default: %(default)s)")
     p.add_argument("--epochs", type=positive_int, default=EPOCHS)

@@ -181,13 +181,14 @@ def cuts(mask: np.ndarray) -> list[tuple[float, float]]:
             kept.append(x)
     # overlapping digits leave no valley between them: a wide stretch with no cut gets one at
     # its thinnest middle column, until no stretch is wider than a narrow digit
+    stretch = max(MAX_STRETCH * h, 3.0)
     while True:
         edges = [0, *sorted(kept), w]
-        wide = [(a, b) for a, b in zip(edges, edges[1:]) if b - a > MAX_STRETCH * h]
+        wide = [(a, b) for a, b in zip(edges, edges[1:]) if b - a > stretch]
         if not wide:
             break
-        for a, b in wide:
-            mid = slice(a + (b - a) // 3, b - (b - a) // 3)
+        for a, b in wide:  # strictly inside (a, b): every pass splits every wide stretch
+            mid = slice(a + max(1, (b - a) // 3), b - max(1, (b - a) // 3))
             kept.append(mid.start + int(np.argmin(smooth[mid])))
     return [(float(x), _lean(mask, x)) for x in sorted(kept)]
 
@@ -210,6 +211,8 @@ def segments(mark: Mark) -> list[Segment]:
     """Every segment of a mark a digit could fill, the whole mark first."""
     (x, y, w, h), mask = mark.box, mark.mask
     found = [Segment(0, 1, mark)]
+    if h < MIN_SIZE:
+        return found  # too flat to hold digits side by side
     lines = cuts(mask)
     if not lines:
         return found

@@ -72,3 +72,12 @@ def test_a_narrow_mark_is_not_wide():
     assert not split.is_wide((0, 0, 20, 40), 40)
     assert split.is_wide((0, 0, 60, 40), 40)
     assert not split.is_wide((0, 0, 60, 80), 40)  # as wide as its own height allows
+
+
+def test_flat_and_tiny_marks_end():
+    """A dash 2 px tall and 40 wide, and a 3 px blob: no endless search for cuts."""
+    for mask in (np.ones((2, 40), bool), np.ones((3, 9), bool), np.ones((9, 60), bool)):
+        found = split.segments(Mark((0, 0, mask.shape[1], mask.shape[0]), mask))
+        assert found[0].mark.mask is mask
+    edges = [0, *[x for x, _ in split.cuts(np.ones((4, 50), bool))], 50]
+    assert max(b - a for a, b in zip(edges, edges[1:])) <= 3
