@@ -1,4 +1,5 @@
-"""python -m export.reject: the rejector as a full-integer int8 TFLite model, verified, with metadata.
+"""python -m export.reject: the rejector as a full-integer int8 TFLite model, verified, with
+metadata.
 
 The Keras rejector (`python -m train.reject`) is converted with int8 kernels, input and output,
 calibrated on training digits and generated non-digits (never test images), then run through the
@@ -70,6 +71,7 @@ def run(model_path: Path, out: Path, data_dir: str | None) -> Path:
     from runtime.metadata import INPUT_CONVENTION, embed_tflite
     from runtime.provenance import command_line, package_versions
     from train import quiet, rejects
+    from train.writing import HELD_OUT_FONTS
 
     check_keras_file(model_path)
     model = keras.saving.load_model(model_path, compile=False)
@@ -115,7 +117,7 @@ def run(model_path: Path, out: Path, data_dir: str | None) -> Path:
                              for m in paths},
             "held_out": f"train.rejects.held_out: {rejects.HELD_OUT_PHOTOS} photographs, seed "
                         f"{rejects.HELD_OUT_SEED}, fonts "
-                        + ", ".join(Path(p).name for p, _ in rejects.HELD_OUT_FONTS),
+                        + ", ".join(Path(p).name for p, _ in HELD_OUT_FONTS),
             "calibration": f"{CALIBRATION} training digits and {CALIBRATION} generated "
                            f"non-digits, seed {CALIBRATION_SEED}",
             "measured_on_cpu": describe_cpu(), "command": command_line(),
@@ -147,10 +149,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     from export.source import check_keras_file
-    from train import quiet, rejects
+    from train import quiet
+    from train.writing import font_paths
 
     check_keras_file(args.model)  # a bad --model answers before TensorFlow's import
-    rejects.font_paths(held_out=True)
+    font_paths(held_out=True)
     quiet.import_tensorflow(args.verbose)
     run(args.model, args.out, args.data_dir)
     return 0

@@ -23,7 +23,7 @@ from runtime.cliargs import output_dir, positive_int
 from runtime.errors import cli
 from runtime.formats import REJECTOR_KERAS
 
-PHOTOS = 10_000  # photographs of touching digits, text, single digits and strokes, cut by the reader
+PHOTOS = 10_000  # of touching digits, text, single digits and strokes, cut by the reader
 MNIST_DIGITS = 30_000  # training digits as MNIST gives them
 SCENE_DIGITS = 10_000  # training digits photographed alone (train.degrade)
 VALIDATION_PHOTOS = 1_500  # of validation digits, the same kinds
@@ -175,10 +175,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 @cli
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    from train import quiet, rejects
+    from train import quiet
+    from train.writing import font_paths
 
-    rejects.font_paths()  # a missing font answers before TensorFlow's import
-    rejects.font_paths(held_out=True)
+    font_paths()  # a missing font answers before TensorFlow's import
+    font_paths(held_out=True)
     quiet.import_tensorflow(args.verbose)
     for line in train(args.out, args.photos, args.epochs, args.seed, args.data_dir):
         print(line)

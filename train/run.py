@@ -16,8 +16,8 @@ from runtime.files import publish, temp_beside, written
 from train import report
 from train.augment import eval_dataset, training_dataset
 from train.degrade import scene_crops
-from train.model import build_model
 from train.holdout import split_validation
+from train.model import build_model
 from train.recipes import Recipe
 
 MODEL_NAME = "mnist_cnn.keras"

@@ -1,4 +1,5 @@
-"""Split: a mark wider than one digit of its row, cut where the classifier says the pieces are digits.
+"""Split: a mark wider than one digit of its row, cut where the classifier says its pieces are
+digits.
 
 Candidate cuts are lines across the mark where two digits may meet: the valleys of its ink per
 column (the thinnest columns), the lowest points of its upper outline and the highest points of
@@ -184,7 +185,7 @@ def cuts(mask: np.ndarray) -> list[tuple[float, float]]:
     stretch = max(MAX_STRETCH * h, 3.0)
     while True:
         edges = [0, *sorted(kept), w]
-        wide = [(a, b) for a, b in zip(edges, edges[1:]) if b - a > stretch]
+        wide = [(a, b) for a, b in zip(edges, edges[1:], strict=False) if b - a > stretch]
         if not wide:
             break
         for a, b in wide:  # strictly inside (a, b): every pass splits every wide stretch

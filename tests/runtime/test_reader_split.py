@@ -34,7 +34,7 @@ def test_a_wide_stretch_without_a_valley_still_gets_cuts():
     """Digits that overlap leave no thin column: the candidates still cover the mark."""
     mask = np.ones((30, 90), bool)  # a solid bar: no valley anywhere
     edges = [0, *[x for x, _ in split.cuts(mask)], 90]
-    assert max(b - a for a, b in zip(edges, edges[1:])) <= split.MAX_STRETCH * 30 + 1
+    assert max(b - a for a, b in zip(edges, edges[1:], strict=False)) <= split.MAX_STRETCH * 30 + 1
 
 
 def test_segments_start_with_the_whole_mark_and_fit_a_digit():
@@ -80,4 +80,4 @@ def test_flat_and_tiny_marks_end():
         found = split.segments(Mark((0, 0, mask.shape[1], mask.shape[0]), mask))
         assert found[0].mark.mask is mask
     edges = [0, *[x for x, _ in split.cuts(np.ones((4, 50), bool))], 50]
-    assert max(b - a for a, b in zip(edges, edges[1:])) <= 3
+    assert max(b - a for a, b in zip(edges, edges[1:], strict=False)) <= 3

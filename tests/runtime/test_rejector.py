@@ -1,4 +1,4 @@
-"""The rejector artifact: its contract on every kernel path, its metadata, how the runtime loads it."""
+"""The rejector artifact: its contract on every kernel path, its metadata, how it is loaded."""
 
 from __future__ import annotations
 
