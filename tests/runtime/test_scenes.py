@@ -7,6 +7,7 @@ import pytest
 
 from runtime.recognizer import Recognizer
 from tests.scenes import SCENES, glyphs, make_scene
+from tests.scenes.generate import SETS
 from tests.scenes.measure import score, table
 
 PER_SCENE = 25
@@ -17,17 +18,26 @@ SEED = 2026  # not the README table's seed: the floors are not tuned on the publ
 # desk 23, small 22, dim 24 of 25; 192 of 200. Each floor sits one scene below that (four
 # overall), so a regression fails while a CPU whose int8 rounding moves one reading does not;
 # raise them as the reader improves, never above what it measures.
+# The second round's kinds (issue 18), measured on 2026-12-03 with the reader at 77ba966 (before
+# the second round's work; AMD EPYC without VNNI): whiteboard 23, 320x240 21, coloured 21,
+# angle 16, shadow 16, sticky 10, touching 1, words 2 of 25; 110 of 200. The same margins, but
+# never below one scene (a floor of none could not fail).
 FLOORS = {"blank": 23, "handwriting": 24, "squared": 23, "ruled": 24, "rows": 24, "desk": 22,
-          "small": 21, "dim": 23}
+          "small": 21, "dim": 23,
+          "whiteboard": 22, "320x240": 20, "coloured": 20, "angle": 15, "shadow": 15,
+          "sticky": 9, "touching": 1, "words": 1}
 OVERALL_FLOOR = 188
-FRAMES = {(480, 640), (720, 1280)}
+OVERALL_FLOOR_TWO = 106
+OVERALL = {"one": OVERALL_FLOOR, "two": OVERALL_FLOOR_TWO}
+FRAMES = {(480, 640), (720, 1280), (240, 320)}
 
 
 @pytest.fixture(scope="module")
 def results(int8_model):
     recognizer = Recognizer.open(int8_model)
     out = score(lambda image: recognizer.read(image).digits, PER_SCENE, SEED)
-    print("\n" + table(out, int8_model.name, SEED, PER_SCENE))
+    for kinds in SETS.values():
+        print("\n" + table({k: out[k] for k in kinds}, int8_model.name, SEED, PER_SCENE))
     return out
 
 
@@ -38,11 +48,12 @@ def test_reader_meets_the_scene_floor(results, kind):
     assert s.exact >= FLOORS[kind], f"{kind}: {s.exact}/{s.images} exact; {s.misread}"
 
 
-def test_reader_meets_the_overall_floor(results):
-    exact = sum(s.exact for s in results.values())
-    images = sum(s.images for s in results.values())
-    assert images == PER_SCENE * len(SCENES)
-    assert exact >= OVERALL_FLOOR, f"{exact}/{images} numbers read exactly"
+@pytest.mark.parametrize("name", SETS)
+def test_reader_meets_the_overall_floor(results, name):
+    exact = sum(results[kind].exact for kind in SETS[name])
+    images = sum(results[kind].images for kind in SETS[name])
+    assert images == PER_SCENE * len(SETS[name])
+    assert exact >= OVERALL[name], f"set {name}: {exact}/{images} numbers read exactly"
 
 
 def test_scenes_are_deterministic():
@@ -60,12 +71,15 @@ def _check_truth(scene, labels: np.ndarray) -> None:
     assert (h, w) in FRAMES
     assert scene.lines and all(line.isdigit() for line in scene.lines)
     grey = scene.image.mean(axis=2)
-    tops = []
+    centres, slopes = [], []
     for line, boxes, sources in zip(scene.lines, scene.boxes, scene.sources, strict=True):
         assert len(line) == len(boxes) == len(sources)
         xs = [x + bw / 2 for x, _, bw, _ in boxes]
         assert xs == sorted(xs), "a line's digits are written left to right"
-        tops.append(np.mean([y + bh / 2 for _, y, _, bh in boxes]))
+        centres.append(np.mean([(x + bw / 2, y + bh / 2) for x, y, bw, bh in boxes], axis=0))
+        if len(boxes) > 1:  # the row's direction: a page seen turned has its rows slope
+            (xa, ya, wa, ha), (xb, yb, wb, hb) = boxes[0], boxes[-1]
+            slopes.append(np.arctan2(yb + hb / 2 - ya - ha / 2, xb + wb / 2 - xa - wa / 2))
         for digit, (x, y, bw, bh), source in zip(line, boxes, sources, strict=True):
             assert 0 <= x and x + bw <= w and 0 <= y and y + bh <= h, "every digit is in view"
             kind, _, name = source.partition(":")
@@ -76,7 +90,9 @@ def _check_truth(scene, labels: np.ndarray) -> None:
             inside = grey[y : y + bh, x : x + bw]
             around = grey[max(0, y - bh // 2) : y + bh + bh // 2, max(0, x - bw) : x + 2 * bw]
             assert inside.min() < np.median(around) - 25, f"no ink where {digit} was written"
-    assert tops == sorted(tops), "lines are listed top to bottom"
+    turn = float(np.median(slopes)) if slopes else 0.0
+    downs = [float(y * np.cos(turn) - x * np.sin(turn)) for x, y in centres]
+    assert downs == sorted(downs), "lines are listed top to bottom (down the page as it is seen)"
 
 
 def test_truth_matches_what_was_drawn(mnist_test):
@@ -86,6 +102,7 @@ def test_truth_matches_what_was_drawn(mnist_test):
 
 
 def test_only_mnist_test_digits_are_used(monkeypatch):
+    """Also: the second round's words come from the scene fonts (glyphs.FONTS) only."""
     from runtime import dataset
 
     asked = []
@@ -95,7 +112,15 @@ def test_only_mnist_test_digits_are_used(monkeypatch):
         asked.append(split)
         return real_load(split, *args, **kwargs)
 
+    fonts = []
+    real_word = glyphs.write_word
+
+    def write_word(hand, *args, **kwargs):
+        fonts.append(hand.font)
+        return real_word(hand, *args, **kwargs)
+
     monkeypatch.setattr(dataset, "load", load)
+    monkeypatch.setattr(glyphs, "write_word", write_word)
     glyphs.mnist_test.cache_clear()
     try:
         for kind in SCENES:
@@ -103,10 +128,11 @@ def test_only_mnist_test_digits_are_used(monkeypatch):
     finally:
         glyphs.mnist_test.cache_clear()
     assert asked == ["test"]
+    assert fonts and set(fonts) <= {path for path, _ in glyphs.FONTS}
 
 
 def test_each_kind_is_what_it_says():
-    shown = {kind: [make_scene(kind, i, seed=9) for i in range(6)] for kind in SCENES}
+    shown = {kind: [make_scene(kind, i, seed=9) for i in range(6)] for kind in SETS["one"]}
     assert {s.paper for s in shown["blank"] + shown["handwriting"]} == {"blank"}
     assert {s.paper for s in shown["ruled"]} == {"ruled"}
     assert {s.paper for s in shown["squared"]} == {"squared"}
@@ -122,6 +148,34 @@ def test_each_kind_is_what_it_says():
         assert np.median(border) < sheet - 20
 
 
+def test_second_round_kinds_are_what_they_say():
+    shown = {kind: [make_scene(kind, i, seed=9) for i in range(6)] for kind in SETS["two"]}
+    assert {s.paper for s in shown["whiteboard"]} == {"whiteboard"}
+    assert {s.paper for s in shown["sticky"]} == {"sticky"}
+    for s in shown["320x240"]:  # a small webcam frame: digits 15-24 px tall
+        assert s.image.shape[:2] == (240, 320)
+        heights = [bh for boxes in s.boxes for _, _, _, bh in boxes]
+        assert 15 <= np.median(heights) <= 24 and max(heights) <= 27, heights
+    for kind in set(SETS["two"]) - {"320x240"}:
+        assert all(s.image.shape[:2] == (480, 640) for s in shown[kind])
+    for s in shown["sticky"]:  # a note a quarter of the frame or less: so is its writing
+        boxes = [b for line in s.boxes for b in line]
+        x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+        x1, y1 = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
+        assert (x1 - x0) * (y1 - y0) <= 0.25 * 640 * 480
+    touching = 0
+    for s in shown["touching"]:  # neighbours' boxes meet or overlap
+        pairs = [(a, b) for line in s.boxes for a, b in zip(line, line[1:], strict=False)]
+        touching += any(b[0] <= a[0] + a[2] for a, b in pairs)
+    assert touching >= 5
+    for s in shown["words"]:  # one number; above it, ink that is no digit: a word
+        assert len(s.lines) == 1
+        grey = s.image.astype(np.float32).mean(axis=2)
+        x, y, w, h = s.boxes[0][0]
+        above = grey[max(0, y - 3 * h) : y - h // 4, : grey.shape[1]]
+        assert above.size and above.min() < np.median(above) - 40
+
+
 def test_small_scene_digits_are_26_to_40_px_in_hd():
     for index in range(5):
         scene = make_scene("small", index, seed=5)
@@ -135,14 +189,18 @@ def test_command_prints_and_updates_the_table(run_module, tmp_path):
     readme = tmp_path / "README.md"
     readme.write_text("# Title\n\n<!-- scenes:start -->\nold\n<!-- scenes:end -->\n\nAfter.\n")
     result = run_module("tests.scenes", "--per-scene", "2", "--scene", "blank", "--scene", "rows",
-                        "--update", str(readme))
+                        "--scene", "sticky", "--update", str(readme))
     assert result.returncode == 0, result.stderr
     rows = [line for line in result.stdout.splitlines() if line.startswith("| ")]
-    assert [r.split("|")[1].strip() for r in rows] == ["scene", "blank", "rows", "**all**"]
+    assert [r.split("|")[1].strip() for r in rows] == ["scene", "blank", "rows", "**all**",
+                                                       "scene", "sticky", "**all**"]
     assert "| blank | 2 |" in result.stdout and "int8 features" in result.stdout
     text = readme.read_text()
     assert "old" not in text and "| rows | 2 |" in text
-    assert text.startswith("# Title\n") and text.rstrip().endswith("After.")
+    assert text.startswith("# Title\n")
+    # the second set's table goes into its own section, appended when the file has none yet
+    first, second = text.index("<!-- scenes:end -->"), text.index("<!-- scenes-two:start -->")
+    assert first < text.index("After.") < second < text.index("| sticky | 2 |")
 
 
 def test_command_bad_input_is_a_clear_error(run_module, tmp_path):

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from runtime.errors import cli
 from runtime.formats import DEFAULT_MODEL
-from tests.scenes.generate import SCENES
+from tests.scenes.generate import SCENES, SETS
 
 SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
-SECTION = "scenes"  # README markers: <!-- scenes:start --> ... <!-- scenes:end -->
+# README markers, one table per set: <!-- scenes:start --> ... <!-- scenes:end --> for the first
+SECTIONS = {"one": "scenes", "two": "scenes-two"}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -20,10 +21,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--per-scene", type=int, default=40, metavar="N", help="scenes per kind")
     p.add_argument("--model", default=str(DEFAULT_MODEL), metavar="M")
     p.add_argument("--seed", type=int, default=0, metavar="S")
+    p.add_argument("--set", choices=(*SETS, "all"), default="all", help="the first round's "
+                   f"kinds ({', '.join(SETS['one'])}), the second's ({', '.join(SETS['two'])}) "
+                   "or all (default)")
     p.add_argument("--scene", action="append", choices=SCENES, metavar="KIND",
-                   help=f"only this scene kind (repeatable): {', '.join(SCENES)}")
-    p.add_argument("--update", metavar="FILE", help="rewrite the table between the "
-                   f"<!-- {SECTION}:start/end --> markers of FILE (e.g. README.md)")
+                   help="only this scene kind (repeatable, instead of --set)")
+    p.add_argument("--update", metavar="FILE", help="rewrite each set's table between its "
+                   "markers in FILE (e.g. README.md): "
+                   + ", ".join(f"<!-- {s}:start/end --> ({name})" for name, s in SECTIONS.items()))
     p.add_argument("--no-reject", action="store_true",
                    help="without the rejector beside the model (what it gains)")
     p.add_argument("--misread", action="store_true", help="list every misreading")
@@ -49,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     from runtime.report import update_section
     from tests.scenes.measure import score, table
 
-    kinds = list(dict.fromkeys(args.scene or SCENES))
+    kinds = list(dict.fromkeys(args.scene or (SCENES if args.set == "all" else SETS[args.set])))
     recognizer = Recognizer.open(args.model, reject=not args.no_reject)
     save = None
     if args.save:
@@ -62,13 +67,17 @@ def main(argv: list[str] | None = None) -> int:
 
     results = score(lambda image: recognizer.read(image).digits, args.per_scene, args.seed, kinds,
                     save)
-    text = table(results, Path(args.model).name, args.seed, args.per_scene)
-    print(text)
+    for name, members in SETS.items():
+        part = {kind: s for kind, s in results.items() if kind in members}
+        if not part:
+            continue
+        text = table(part, Path(args.model).name, args.seed, args.per_scene)
+        print(text + "\n")
+        if args.update:
+            update_section(args.update, SECTIONS[name], text)
     if args.misread:
         for kind, s in results.items():
             print(f"{kind}: {' '.join(s.misread)}")
-    if args.update:
-        update_section(args.update, SECTION, text)
     return 0
 
 

@@ -10,11 +10,13 @@ PEN_BODIES = ((30, 30, 30), (140, 60, 20), (40, 40, 190), (60, 140, 40), (170, 1
               (40, 200, 230), (200, 200, 200))
 SHADOW_STEP = 4  # shadows are soft: blurred at a quarter of the frame's size
 KEY_LETTERS = "QWERTYUIOPASDFGHJKLZXCVBNM"
+SCREEN_LETTERS = "abcdefghijklmnopqrstuvwxyz"  # a screen's text: words, no numbers (no truth)
+Box = tuple[int, int, int, int]  # x, y, w, h
 
 
-def surface(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
-    """A wooden, dark or mid-grey desk (float32 BGR)."""
-    kind = rng.integers(3)
+def surface(rng: np.random.Generator, h: int, w: int, kind: int | None = None) -> np.ndarray:
+    """A wooden, dark or mid-grey desk (float32 BGR; `kind` 0, 1 or 2, else chosen here)."""
+    kind = rng.integers(3) if kind is None else kind
     if kind == 0:  # wood: long grain streaks
         streaks = rng.normal(0, 1, (h // 8 + 2, 3)).astype(np.float32)
         grain = cv2.resize(streaks, (w, h), interpolation=cv2.INTER_CUBIC)[:, :1]
@@ -146,3 +148,81 @@ def hand(rng: np.random.Generator, frame: np.ndarray, mask: np.ndarray, reach: f
     shade = cv2.GaussianBlur(mask, (0, 0), reach * 0.08)
     layer = np.ones_like(frame) * skin * (0.75 + 0.25 * shade)[..., None]
     _paint(frame, layer, mask, rng)
+
+
+def place(rng, fw: int, fh: int, sheet: np.ndarray, homography: np.ndarray,
+          digit_boxes: list[Box], frame: np.ndarray | None = None,
+          things: bool = True) -> np.ndarray:
+    """The sheet on a desk (`frame`, or a new surface()), with a keyboard, a pen and a hand around
+    (never over the digits) unless not `things`; float32 BGR."""
+    frame = surface(rng, fh, fw) if frame is None else frame
+    if things and rng.random() < 0.35:
+        side = ("bottom", "top", "left", "right")[rng.integers(4)]
+        depth = rng.uniform(0.1, 0.22) * (fh if side in ("bottom", "top") else fw)
+        keyboard(rng, frame, side, depth)
+    sh, sw = sheet.shape[:2]
+    on = cv2.warpPerspective(np.ones((sh, sw), np.float32), homography, (fw, fh))
+    shadow(frame, on, rng)
+    seen = cv2.warpPerspective(sheet, homography, (fw, fh), flags=cv2.INTER_LINEAR)
+    frame = frame * (1 - on[..., None]) + seen * on[..., None]
+    if not things:
+        return frame
+    keep_out = np.zeros((fh, fw), bool)
+    pad = int(max(max(b[3] for b in digit_boxes) * 0.3, 4))
+    for x, y, w, h in digit_boxes:
+        keep_out[max(0, y - pad) : y + h + pad, max(0, x - pad) : x + w + pad] = True
+    for _ in range(50):  # a pen somewhere, clear of the digits
+        centre = rng.uniform([0.05 * fw, 0.05 * fh], [0.95 * fw, 0.95 * fh])
+        angle, length = rng.uniform(0, np.pi), rng.uniform(0.3, 0.55) * fw
+        thick = rng.uniform(0.018, 0.032) * fh
+        if not np.any(pen_outline((fh, fw), centre, angle, length, thick) & keep_out):
+            pen(rng, frame, centre, angle, length, thick)
+            break
+    if rng.random() < 0.3:
+        for _ in range(20):  # a hand coming in from an edge, clear of the digits
+            anchor = [(rng.uniform(0, fw), fh), (rng.uniform(0, fw), 0),
+                      (0, rng.uniform(0, fh)), (fw, rng.uniform(0, fh))][rng.integers(4)]
+            reach = rng.uniform(0.25, 0.4) * fh
+            towards = np.arctan2(fh / 2 - anchor[1], fw / 2 - anchor[0]) + rng.uniform(-0.4, 0.4)
+            outline = hand_outline((fh, fw), anchor, reach, towards,
+                                   list(rng.uniform(0.55, 0.75, 4)))
+            if not np.any((outline > 0.05) & keep_out):
+                hand(rng, frame, outline, reach)
+                break
+    return frame
+
+
+def monitor(rng: np.random.Generator, h: int, w: int) -> tuple[np.ndarray, tuple[int, int]]:
+    """A monitor's top corner in view (float32 BGR): a wall, the dark bezel, the screen showing a
+    light or a dark window with lines of small print; and where the screen's corner is (in the
+    middle third of the frame: a note is stuck on the bezel there)."""
+    frame = np.empty((h, w, 3), np.float32)
+    frame[:] = rng.uniform(150, 215) * np.array([0.95, 1.0, 1.03]) + rng.uniform(-5, 5, 3)
+    rim = rng.uniform(0.04, 0.09) * w
+    sx, sy = int(rng.uniform(0.3, 0.6) * w), int(rng.uniform(0.3, 0.6) * h)
+    left = rng.random() < 0.5  # the screen's top-left corner in view, else its top-right
+    x0, x1 = (sx, w) if left else (0, w - sx)
+    frame[max(0, int(sy - rim)) :, max(0, int(x0 - rim)) : min(w, int(x1 + rim))] = \
+        rng.uniform(12, 40)
+    light = rng.random() < 0.5
+    back = rng.uniform(200, 240) if light else rng.uniform(25, 50)
+    frame[sy:, x0:x1] = back
+    bar = int(rng.uniform(0.03, 0.05) * h)
+    frame[sy : sy + bar, x0:x1] = back * (0.85 if light else 1.5)  # a title bar
+    text = np.zeros((h, w), np.uint8)  # uint8: OpenCV draws text on 8 bits only
+    size = rng.uniform(0.012, 0.02) * h  # small print, far smaller than handwriting
+    y = sy + bar + 2 * size
+    while y < h:
+        line = " ".join("".join(SCREEN_LETTERS[rng.integers(len(SCREEN_LETTERS))]
+                                for _ in range(int(rng.integers(2, 9))))
+                        for _ in range(int(rng.integers(2, 12))))
+        cv2.putText(text, line, (int(x0 + size * rng.uniform(1, 3)), int(y + size)),
+                    cv2.FONT_HERSHEY_SIMPLEX, size / 22, 255, 1, cv2.LINE_AA)
+        y += size * rng.uniform(1.8, 2.6)
+    text[:, :x0] = 0
+    text[:, x1:] = 0
+    text = cv2.GaussianBlur(text.astype(np.float32) / 255, (0, 0), 0.5)
+    ink = np.array((40, 40, 40) if light else (200, 210, 160), np.float32)
+    frame += text[..., None] * (ink - frame) * 0.8
+    frame += 2 * rng.standard_normal((h, w, 1), dtype=np.float32)
+    return frame, (x0 if left else x1, sy)

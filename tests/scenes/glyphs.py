@@ -59,6 +59,7 @@ class Hand:
     slant: float  # horizontal shear (font writers)
     weight: int  # extra stroke width at RENDER_SIZE (font writers)
     pen: float  # stroke width / digit height (MNIST writers: one pen for the whole number)
+    breaks: float = 0.0  # how often a thin pen skips: gaps in a digit's strokes (mean count)
 
 
 def font_paths() -> list[str]:
@@ -152,5 +153,58 @@ def _ink_level(grey: np.ndarray, pen: float) -> float:
 def write(hand: Hand, height: int, rng: np.random.Generator) -> Glyph:
     """One digit, about `height` pixels tall, in this hand (a random digit)."""
     if hand.font is None:
-        return _mnist_glyph(hand, height, rng)
-    return _font_glyph(hand, int(rng.integers(10)), height, rng)
+        glyph = _mnist_glyph(hand, height, rng)
+    else:
+        glyph = _font_glyph(hand, int(rng.integers(10)), height, rng)
+    if hand.breaks:
+        glyph = Glyph(_skips(glyph.mask, int(rng.poisson(hand.breaks)), rng), glyph.label,
+                      glyph.source)
+    return glyph
+
+
+def _skips(mask: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
+    """The mask with `count` gaps across its strokes, where a thin pen skipped (a copy)."""
+    out = mask.copy()
+    ys, xs = np.nonzero(mask > 0.5)
+    if not len(ys):
+        return out
+    width = _stroke_width((mask > 0.5).astype(np.uint8))
+    for k in rng.integers(len(ys), size=count):
+        radius = max(1, round(width * rng.uniform(0.7, 1.1)))
+        cv2.circle(out, (int(xs[k]), int(ys[k])), radius, 0.0, -1)
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _text_mask(path: str, text: str, weight: int) -> tuple[np.ndarray, int, int]:
+    """`text` drawn in a font at RENDER_SIZE (float32 mask), its baseline row and cap height."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    font = ImageFont.truetype(path, RENDER_SIZE)
+    ascent, descent = font.getmetrics()
+    width = int(font.getlength(text)) + RENDER_SIZE
+    canvas = Image.new("L", (width, ascent + descent + RENDER_SIZE // 2), 0)
+    top = RENDER_SIZE // 4
+    ImageDraw.Draw(canvas).text((RENDER_SIZE // 2, top), text, font=font, fill=255,
+                                stroke_width=weight, stroke_fill=255)
+    cap = font.getbbox("H")
+    return np.asarray(canvas, np.float32) / 255, top + ascent, cap[3] - cap[1]
+
+
+def write_word(hand: Hand, text: str, height: float,
+               rng: np.random.Generator) -> tuple[np.ndarray, int]:
+    """A word in this hand's font (tight float32 mask) with capitals `height` px tall, and its
+    baseline's row in the mask (descenders hang below it)."""
+    mask, baseline, cap = _text_mask(hand.font, text, hand.weight)
+    h, w = mask.shape
+    shear = hand.slant + rng.uniform(-0.05, 0.05)
+    turn = cv2.getRotationMatrix2D((w / 2, baseline), rng.uniform(-3, 3), 1.0)
+    turn[0, 1] -= shear
+    turn[0, 2] += shear * baseline
+    mask = cv2.warpAffine(mask, turn, (w, h), flags=cv2.INTER_LINEAR)
+    ys, xs = np.nonzero(mask > 0.1)
+    mask = mask[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+    scale = height / max(cap, 1)
+    size = (max(1, round(mask.shape[1] * scale)), max(1, round(mask.shape[0] * scale)))
+    small = np.clip(cv2.resize(mask, size, interpolation=cv2.INTER_AREA), 0, 1)
+    return small, round((baseline - ys.min()) * scale)
