@@ -20,7 +20,7 @@ ROW_SURE, ROW_THRESHOLD, ROW_HEIGHT = 2, 0.5, 0.3  # ...unless it stands among t
 LONE_SURER = 0.4  # of the way from the threshold to certainty: a mark alone on its line needs that
 # much (no row vouches for it; what the stages leave alone is most often a pen's piece or a finger)
 REJECT = 0.5  # the rejector's probability of "not a digit" from which a mark is left out
-WORD_GAP = 0.6  # of the row's height: marks closer than this are one word (or one number)
+WORD_GAP = 0.3  # of the row's height: marks closer than this are one word (a space is wider)
 
 
 @dataclass(frozen=True)
