@@ -44,11 +44,16 @@ class Rejector:
     def not_digit(self, images: np.ndarray) -> np.ndarray:
         """(N,) probability that each (N, 28, 28[, 1]) crop is no digit, scaled so that the
         artifact's threshold is 0.5 (callers compare with 0.5 whatever the artifact's is)."""
-        p = self.model.predict(images)[:, NOT_DIGIT]
-        if self.threshold == THRESHOLD:
-            return p
-        t = self.threshold  # piecewise linear: [0, t] -> [0, 0.5], [t, 1] -> [0.5, 1]
-        return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / (1.0 - t)).astype(np.float32)
+        return rescale(self.model.predict(images)[:, NOT_DIGIT], self.threshold)
 
     def __repr__(self) -> str:
         return f"Rejector({str(self.path)!r})"
+
+
+def rescale(p: np.ndarray, threshold: float) -> np.ndarray:
+    """Probabilities mapped so that `threshold` becomes 0.5, order kept: piecewise linear,
+    [0, t] -> [0, 0.5] and [t, 1] -> [0.5, 1]."""
+    if threshold == THRESHOLD:
+        return p
+    t = threshold
+    return np.where(p < t, 0.5 * p / t, 0.5 + 0.5 * (p - t) / (1.0 - t)).astype(np.float32)

@@ -26,6 +26,7 @@ from runtime.reader.pipeline import Box, Found, Look, cut
 from runtime.reader.rows import group_rows
 from runtime.reader.shapes import WIDE as TOO_WIDE
 from runtime.reader.shapes import Mark
+from runtime.rejector import rescale
 
 WIDE = 0.8  # width over its row's height: a mark this wide may be digits that touch
 CUT_SPACING = 0.2  # of the height: candidate cuts at least this far apart
@@ -38,6 +39,7 @@ SLIVER = 0.08  # of a segment's ink: smaller parts a cut leaves of the neighbour
 CUT_COST = 0.05  # log-score each extra cut costs: of two equal paths, the one with fewer cuts
 FLOOR = 1e-4  # probabilities are clipped here before the logarithm
 TALL = (0.6, 1.6)  # of the digits' height: a mark rejected as too wide, this tall, may be digits
+PIECE_REJECT = 0.95  # the rejector's probability from which a piece of a cut mark is no digit
 LONGEST = 8.0  # width over height: ... and no wider than this (a row of digits that all touch)
 
 
@@ -135,6 +137,7 @@ def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
     n = len(found.images)
     by_index = {w.index: w for w in chosen.wide if w.index is not None}
     kept: list[tuple[int, tuple[Look, Mark], Box]] = []  # row, (look, mark), box
+    pieces: set[int] = set()  # rows of segments of a mark cut in two or more
     for i in range(n):
         if i not in by_index:
             kept.append((i, found.marks[i], found.boxes[i]))
@@ -142,15 +145,24 @@ def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
         scores = score(probs[w.rows], None if not_digit is None else not_digit[w.rows])
         if w.index is None:
             scores[0] = -np.inf  # no digit as a whole: the marks stage said so
-        for k in best_path(w.segments, scores):
+        path = best_path(w.segments, scores)
+        for k in path:
             if w.rows[k] < 0:
                 continue  # nothing in it was read as digits
             box = found.boxes[w.index] if k == 0 else chosen.boxes[w.rows[k] - n]
             kept.append((w.rows[k], (w.look, w.segments[k].mark), box))
+            if len(path) > 1:
+                pieces.add(w.rows[k])
     kept.sort(key=lambda entry: entry[0] if entry[0] < n else n + entry[0])
     if [row for row, _, _ in kept] == list(range(n)):
         return found, probs[:n], None if not_digit is None else not_digit[:n]
     at = [row for row, _, _ in kept]
+    if not_digit is not None and pieces:
+        # the path was chosen over the whole by the rejector's own weighing: its pieces, often
+        # with a sliver of their neighbour, are rejected only when the rejector is much surer
+        not_digit = not_digit.copy()
+        cut_rows = sorted(pieces)
+        not_digit[cut_rows] = rescale(not_digit[cut_rows], PIECE_REJECT)
     everything = np.concatenate([found.images, chosen.images]) if len(chosen.images) \
         else found.images
     boxes = [box for _, _, box in kept]
