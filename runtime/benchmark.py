@@ -22,9 +22,10 @@ from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.command import cli, program
 from runtime.errors import UserError
-from runtime.formats import FORMATS, MODELS_DIR
+from runtime.formats import FORMATS, MODELS_DIR, REJECTOR_NAME
 from runtime.reader.pipeline import find_digits
 from runtime.recognizer import Recognizer
+from runtime.rejector import Rejector
 from runtime.report import update_section
 
 PROG = "runtime.benchmark"
@@ -121,9 +122,11 @@ def measure(classifier: Classifier, load_ms: float, latency: tuple[float, float]
             frames: tuple[np.ndarray, np.ndarray]) -> Result:
     """Throughput and the pipeline's frame rates, with the load time and latency measured."""
     batch = throughput(classifier, max(3, runs // 10))
-    recognizer = Recognizer(classifier)
-    fps, hd = (1.0 / float(np.median(_timed(lambda f=f: recognizer.read(f), runs))) for f in frames)
+    # the rejector beside the model runs on every frame too: its cost is the pipeline's
     path = classifier.path
+    recognizer = Recognizer(classifier, rejector=Rejector.beside(path, ClassifierOptions(
+        threads=classifier.options.threads)))
+    fps, hd = (1.0 / float(np.median(_timed(lambda f=f: recognizer.read(f), runs))) for f in frames)
     return Result(path, classifier.backend, path.stat().st_size / 1024, load_ms, *latency,
                   batch, fps, hd)
 
@@ -131,7 +134,8 @@ def measure(classifier: Classifier, load_ms: float, latency: tuple[float, float]
 def default_models() -> list[Path]:
     """Every model in models/, release artifacts first in the table's order."""
     order = {f.filename: i for i, f in enumerate(FORMATS)}
-    found = [p for p in MODELS_DIR.glob("*") if p.suffix in MODEL_SUFFIXES]
+    found = [p for p in MODELS_DIR.glob("*")
+             if p.suffix in MODEL_SUFFIXES and p.name != REJECTOR_NAME]
     return sorted(found, key=lambda p: (order.get(p.name, len(order)), p.name))
 
 

@@ -193,10 +193,13 @@ class _OnnxRunner:
 
 
 class Classifier:
-    """A digit classifier from a .tflite or .onnx file."""
+    """A digit classifier from a .tflite or .onnx file (`outputs` classes: 10 digits, or the
+    rejector's 10 digits and "not a digit")."""
 
-    def __init__(self, path: str | Path, options: ClassifierOptions | None = None):
+    def __init__(self, path: str | Path, options: ClassifierOptions | None = None,
+                 outputs: int = NUM_CLASSES):
         self.path = Path(path)
+        self.outputs = outputs
         self.options = options or ClassifierOptions()
         if self.options.threads < 1 or self.options.batch_size < 1:
             raise ModelError("threads and batch size must be at least 1")
@@ -250,26 +253,27 @@ class Classifier:
         return found if isinstance(found, dict) else {}
 
     def _check_shapes(self, input_shape, output_shape) -> None:
-        """Reject models that do not take (N, 28, 28, 1) and give (N, 10)."""
+        """Reject models that do not take (N, 28, 28, 1) and give (N, outputs)."""
         dims_in = [d if isinstance(d, (int, np.integer)) else -1 for d in list(input_shape)[1:]]
         dims_out = [d if isinstance(d, (int, np.integer)) else -1 for d in list(output_shape)[1:]]
         if [int(d) for d in dims_in] != list(IMAGE_SHAPE) or [int(d) for d in dims_out] != [
-            NUM_CLASSES
+            self.outputs
         ]:
             raise ModelError(
                 f"{self.path}: input {list(input_shape)} / output {list(output_shape)}, "
-                f"expected (N, 28, 28, 1) -> (N, 10): not an MNIST digit model"
+                f"expected (N, 28, 28, 1) -> (N, {self.outputs}): not an MNIST "
+                f"{'digit' if self.outputs == NUM_CLASSES else 'rejector'} model"
             )
 
     def predict(self, images: np.ndarray) -> np.ndarray:
-        """float images in [0,1], (N,28,28,1) or (N,28,28) -> (N,10) float32 probabilities"""
+        """float images in [0,1], (N,28,28,1) or (N,28,28) -> (N,outputs) float32 probabilities"""
         x = np.asarray(images, dtype=np.float32)
         if x.ndim == 3:
             x = x[..., None]
         if x.ndim != 4 or x.shape[1:] != IMAGE_SHAPE:
             raise ValueError(f"images must be (N, 28, 28[, 1]), got {np.shape(images)}")
         if len(x) == 0:
-            return np.zeros((0, NUM_CLASSES), np.float32)
+            return np.zeros((0, self.outputs), np.float32)
         step = self.options.batch_size
         if len(x) <= step:
             return self._run(np.ascontiguousarray(x))

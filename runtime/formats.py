@@ -18,6 +18,10 @@ MODELS_DIR = Path(os.environ.get("MNIST_EDGE_MODELS")
 FLOAT_MODEL_NAME = "mnist_cnn.keras"
 FLOAT_MIN_ACCURACY = 99.55  # percent, on all 10,000 test images
 DEFAULT_MODEL = MODELS_DIR / "mnist_cnn_int8.tflite"  # the library's (Recognizer.open); CLIs: auto
+# The rejector: a small second model, 10 digits and "not a digit" (a letter, a symbol, a piece
+# of a digit, two digits in one crop); the runtime loads it from beside the classifier.
+REJECTOR_NAME = "mnist_reject_int8.tflite"
+REJECTOR_KERAS = "mnist_reject.keras"
 LABELS = [str(d) for d in range(10)]
 MICRO_MIN_ACCURACY = 99.50  # percent, absolute: the microcontroller models' row
 MICRO_MAX_BYTES = 32 * 1024  # mnist_micro_int8.tflite's flash budget (DESIGN.md)

@@ -135,8 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{program(PROG)}: error: {e}", file=sys.stderr)
             failed += 1
             continue
-        found = find_digits(image)
-        items = recognizer.classify(found)
+        found, items = recognizer.recognize(find_digits(image))
         reading = recognizer.read_found(found, items)
         print(json.dumps(reading.to_dict(name)) if args.json else describe(name, reading),
               flush=True)

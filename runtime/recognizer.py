@@ -10,13 +10,17 @@ import numpy as np
 
 from runtime.classifier import Classifier, ClassifierOptions
 from runtime.formats import DEFAULT_MODEL
+from runtime.reader import split
 from runtime.reader.pipeline import Found, find_digits
+from runtime.rejector import Rejector
 
 DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown...
 ROW_SURE, ROW_THRESHOLD, ROW_HEIGHT = 2, 0.5, 0.3  # ...unless it stands among this many sure
 # digits of its height (within this share) in a row: then half that is enough
 LONE_SURER = 0.4  # of the way from the threshold to certainty: a mark alone on its line needs that
 # much (no row vouches for it; what the stages leave alone is most often a pen's piece or a finger)
+REJECT = 0.5  # the rejector's probability of "not a digit" from which a mark is left out
+WORD_GAP = 0.3  # of the row's height: marks closer than this are one word (a space is wider)
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,7 @@ class Item:
     digit: int
     confidence: float
     box: tuple[int, int, int, int]  # x, y, w, h in the image's pixels
+    not_digit: float = 0.0  # the rejector's probability that this is no digit (0: no rejector)
 
     def to_dict(self) -> dict:
         return {"digit": self.digit, "confidence": round(self.confidence, 4), "box": list(self.box)}
@@ -78,35 +83,61 @@ class Reading:
 
 
 class Recognizer:
-    """Reads the digits on photos and frames with one classifier."""
+    """Reads the digits on photos and frames with one classifier (and the rejector, if any)."""
 
-    def __init__(self, classifier: Classifier, threshold: float = DEFAULT_THRESHOLD):
+    def __init__(self, classifier: Classifier, threshold: float = DEFAULT_THRESHOLD,
+                 rejector: Rejector | None = None, cut: bool = True):
         self.classifier = classifier
         self.threshold = threshold
+        self.rejector = rejector
+        self.cut = cut  # whether marks wider than a digit are cut where it reads digits
 
     @classmethod
     def open(cls, model: str | Path = DEFAULT_MODEL, threads: int = 1,
-             threshold: float = DEFAULT_THRESHOLD) -> Recognizer:
-        return cls(Classifier(model, ClassifierOptions(threads=threads)), threshold)
+             threshold: float = DEFAULT_THRESHOLD, reject: bool = True) -> Recognizer:
+        """The classifier in `model`, and the rejector beside it when there is one (and
+        `reject`)."""
+        options = ClassifierOptions(threads=threads)
+        rejector = Rejector.beside(model, options) if reject else None
+        return cls(Classifier(model, options), threshold, rejector)
 
     def read(self, image: np.ndarray) -> Reading:
-        return self.read_found(find_digits(image))
+        return self.read_found(*self.recognize(find_digits(image)))
+
+    def _predict(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Digit probabilities and not-a-digit probabilities (None without a rejector)."""
+        probs = self.classifier.predict(images)
+        return probs, None if self.rejector is None else self.rejector.not_digit(images)
 
     def classify(self, found: Found) -> list[Item]:
         """One item per digit found, in the order found (one batched classifier call)."""
         if not found.boxes:
             return []
-        probs = self.classifier.predict(found.images)
-        digits, confidences = probs.argmax(axis=1), probs.max(axis=1)
-        return [Item(int(d), float(c), box)
-                for d, c, box in zip(digits, confidences, found.boxes, strict=True)]
+        return _items(found, *self._predict(found.images))
+
+    def recognize(self, found: Found) -> tuple[Found, list[Item]]:
+        """The digits found, marks wider than a digit cut where the classifier reads digits
+        (runtime.reader.split), one item each: one batched call for the marks, and one for the
+        segments of those the classifier is not sure are one digit."""
+        if not found.boxes:
+            return found, []
+        probs, not_digit = self._predict(found.images)
+        if not self.cut:
+            return found, _items(found, probs, not_digit)
+        plan = split.plan(found, split.score(probs, not_digit))
+        if len(plan.images):  # a second call, only for marks that may be digits that touch
+            more, more_not = self._predict(plan.images)
+            probs = np.concatenate([probs, more])
+            not_digit = None if not_digit is None else np.concatenate([not_digit, more_not])
+        found, probs, not_digit = split.resolve(plan, probs, not_digit)
+        return found, _items(found, probs, not_digit)
 
     def read_found(self, found: Found, items: list[Item] | None = None) -> Reading:
         """The reading of digits the reader's stages found (runtime.image --debug keeps them)."""
         items = self.classify(found) if items is None else items
         if not items:
             return Reading([])
-        shown = [self._shown([items[i] for i in line]) for line in found.lines]
+        shown = [self._shown(_digits_only([items[i] for i in line])) for line in found.lines]
         kept = {id(item) for line in shown for item in line}
         unsure = [items[i] for i in found.in_reading_order() if id(items[i]) not in kept]
         return Reading.from_lines(shown, unsure)
@@ -126,3 +157,28 @@ class Recognizer:
         return [item for item in line if item.confidence >= self.threshold
                 or (item.confidence >= ROW_THRESHOLD * self.threshold
                     and abs(item.box[3] - height) <= ROW_HEIGHT * height)]
+
+
+def _items(found: Found, probs: np.ndarray, not_digit: np.ndarray | None) -> list[Item]:
+    digits, confidences = probs.argmax(axis=1), probs.max(axis=1)
+    rejected = np.zeros(len(probs)) if not_digit is None else not_digit
+    return [Item(int(d), float(c), box, float(r))
+            for d, c, box, r in zip(digits, confidences, found.boxes, rejected, strict=True)]
+
+
+def _digits_only(line: list[Item]) -> list[Item]:
+    """A row without what the rejector says is no digit: a word (marks close together, most
+    of them no digits, as the rejector weighs it) goes whole, letters like digits (an o, an l)
+    with it; a number beside it stays."""
+    if not line or all(item.not_digit < REJECT for item in line):
+        return line
+    height = float(statistics.median(item.box[3] for item in line))
+    words, word = [], [line[0]]
+    for before, item in zip(line, line[1:], strict=False):
+        if item.box[0] - (before.box[0] + before.box[2]) > WORD_GAP * height:
+            words.append(word)
+            word = []
+        word.append(item)
+    words.append(word)
+    return [item for word in words if statistics.mean(i.not_digit for i in word) < REJECT
+            for item in word if item.not_digit < REJECT]

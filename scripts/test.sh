@@ -11,7 +11,8 @@ cd "$(dirname "$0")/.."
 # the fonts: other people's handwriting in the scene tests (tests/scenes/glyphs.py);
 # g++: the microcontroller models' C arrays are compiled (tests/export/test_micro.py).
 PACKAGES="chromium chromium-driver mosquitto g++
-  fonts-dkg-handwriting fonts-breip fonts-rufscript fonts-humor-sans fonts-bwht fonts-sjfonts"
+  fonts-dkg-handwriting fonts-breip fonts-rufscript fonts-humor-sans fonts-bwht fonts-sjfonts
+  fonts-kaushanscript fonts-comic-neue"
 
 missing_packages() {  # the PACKAGES dpkg does not list as installed
   local p

@@ -42,28 +42,36 @@ def photograph(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     height = float(np.exp(rng.uniform(*np.log(HEIGHT))))
     side = max(8, round(56 * height / MNIST_HEIGHT / 2))  # the 28x28 square at the written size
     ink = cv2.resize(_stroke(digit, rng), (side, side), interpolation=cv2.INTER_AREA)
-    alpha = ink.astype(np.float32) / 255.0
-    pad = round(side * rng.uniform(0.6, 1.5))
-    frame_h, frame_w = side + 2 * pad, side + 2 * pad + round(rng.uniform(0, 1) * side)
+    return shoot(ink.astype(np.float32) / 255.0, height, rng)[0]
+
+
+def shoot(alpha: np.ndarray, height: float, rng: np.random.Generator
+          ) -> tuple[np.ndarray, tuple[int, int]]:
+    """Ink (float32 (h, w) in [0, 1], at its written size; `height` px is a digit's height)
+    written on a small sheet of paper and photographed: a BGR frame, and where the ink's top-left
+    corner lies in it."""
+    side_h, side_w = alpha.shape
+    pad = round(side_h * rng.uniform(0.6, 1.5))
+    frame_h, frame_w = side_h + 2 * pad, side_w + 2 * pad + round(rng.uniform(0, 1) * side_h)
     paper = rng.uniform(110, 245)
     page = np.full((frame_h, frame_w), paper, np.float32)
     if rng.random() < RULE_SHARE:  # a rule crosses the digit, often near its foot or top
-        y = pad + round(side * rng.choice((rng.uniform(0.1, 0.9), 0.8, 0.2)))
+        y = pad + round(side_h * rng.choice((rng.uniform(0.1, 0.9), 0.8, 0.2)))
         thick = max(1, round(rng.uniform(0.5, 1.2) * height / 25))
         page[y : y + thick] *= rng.uniform(0.72, 0.92)
         if rng.random() < GRID_SHARE / RULE_SHARE:
-            x = pad + round(side * rng.uniform(0.1, 0.9))
+            x = pad + round(side_w * rng.uniform(0.1, 0.9))
             page[:, x : x + thick] *= rng.uniform(0.72, 0.92)
     darkness = rng.uniform(0.12, 0.6)  # ink's brightness as a share of the paper's
-    x0 = pad + round(rng.uniform(0, 1) * (frame_w - side - 2 * pad))
-    region = page[pad : pad + side, x0 : x0 + side]
+    x0 = pad + round(rng.uniform(0, 1) * (frame_w - side_w - 2 * pad))
+    region = page[pad : pad + side_h, x0 : x0 + side_w]
     region *= 1.0 - alpha * (1.0 - darkness)
     page = cv2.GaussianBlur(page, (0, 0), rng.uniform(*BLUR))
     page += rng.uniform(*NOISE) * rng.standard_normal(page.shape, dtype=np.float32)
     frame = cv2.cvtColor(np.clip(page, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
     quality = int(rng.integers(*JPEG_QUALITY))
     ok, jpeg = cv2.imencode(".jpg", frame, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else frame
+    return (cv2.imdecode(jpeg, cv2.IMREAD_COLOR) if ok else frame), (x0, pad)
 
 
 def scene_crop(digit: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:

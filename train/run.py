@@ -17,6 +17,7 @@ from runtime.formats import MODELS_DIR
 from train import distill, report
 from train.augment import eval_dataset, training_dataset
 from train.degrade import scene_crops
+from train.holdout import split_validation
 from train.model import build, run_files_prefix
 from train.recipes import Recipe
 
@@ -63,19 +64,6 @@ def teacher_targets(config: RunConfig, x_train: np.ndarray, scenes: np.ndarray |
     return Targets(soft(x_train), None if scenes is None else np.stack([soft(s) for s in scenes]),
                    soft(x_val), {"model": path.name,
                                  "sha256": hashlib.sha256(path.read_bytes()).hexdigest()})
-
-
-def split_validation(labels: np.ndarray, size: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Indices (train, validation): a stratified random hold-out of `size` training images."""
-    rng = np.random.default_rng(seed)
-    val = []
-    for digit in range(10):
-        members = np.flatnonzero(labels == digit)
-        share = round(size * len(members) / len(labels))
-        val.append(rng.choice(members, share, replace=False))
-    val_idx = np.sort(np.concatenate(val))
-    train_idx = np.setdiff1d(np.arange(len(labels)), val_idx)
-    return train_idx, val_idx
 
 
 def _seed_everything(seed: int) -> None:

@@ -10,7 +10,7 @@ body going on past one end, is the pen's tip, not a 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
@@ -77,6 +77,21 @@ class Found:
     looks: list[Look] = field(default_factory=list)  # what the stages saw (for --debug)
     scale: float = 1.0  # the full-size gray image is this many times the input
     warp: rectify.Warp | None = None  # the sheet was flattened: looks after the first are on it
+    marks: list[tuple[Look, Mark]] = field(default_factory=list)  # each image's look and mark
+    gray: np.ndarray | None = None  # the gray image the marks are in (segments are cut from it)
+    shape: tuple[int, ...] = ()  # the input image's shape
+    slope: float = 0.0  # the rows' rise over run, when the digits are turned upright
+
+    def cut(self, look: Look, mark: Mark) -> tuple[np.ndarray, Box]:
+        """A mark of a look cut from the gray image: its model input and its box in the input
+        image's pixels."""
+        region = self.gray[look.origin[1]:, look.origin[0]:]
+        digit = cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box,
+                          look.factor, look.ink.lines, self.slope)
+        box = look.to_full(mark.box)
+        if self.warp is not None:
+            box = self.warp.back(box)
+        return digit, _to_input(box, self.scale, self.shape)
 
     def in_reading_order(self) -> list[int]:
         return [i for line in self.lines for i in line]
@@ -157,9 +172,6 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
     warp = None if quad is None else rectify.warp_for(quad * first.factor)
     if warp is None:
         looks, chosen = _looks(gray, first, image, scale)
-
-        def to_input(box: Box) -> Box:
-            return _to_input(box, scale, image.shape)
     else:  # the sheet's own outline stays its outline: a hand or a pen over its edge is no ink
         mask = cv2.resize(first.sheet.mask.view(np.uint8), (gray.shape[1], gray.shape[0]),
                           interpolation=cv2.INTER_NEAREST)
@@ -167,17 +179,15 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
         gray = warp.apply(gray)
         looks, chosen = _looks(gray, _first_look(gray, sheet), gray, 1.0)
         looks = [first, *looks]
-
-        def to_input(box: Box) -> Box:
-            return _to_input(warp.back(box), scale, image.shape)
-    boxes = [look.to_full(mark.box) for look, mark in chosen]
-    slope = row_slope(boxes)  # a page seen turned: its digits are turned upright
-    slope = slope if abs(slope) >= TURN_UPRIGHT else 0.0
-    images = [cut_digit(gray[look.origin[1]:, look.origin[0]:], look.ink.paper, look.ink.dark,
-                        mark.mask, mark.box, look.factor, look.ink.lines, slope)
-              for look, mark in chosen]
-    stack = np.stack(images) if images else np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32)
-    return Found(stack, [to_input(b) for b in boxes], group_rows(boxes), looks, scale, warp)
+    full = [look.to_full(mark.box) for look, mark in chosen]
+    slope = row_slope(full)  # a page seen turned: its digits are turned upright
+    found = Found(np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32), [], [], looks, scale, warp,
+                  chosen, gray, image.shape, slope if abs(slope) >= TURN_UPRIGHT else 0.0)
+    cut = [found.cut(look, mark) for look, mark in chosen]
+    if cut:
+        found = replace(found, images=np.stack([digit for digit, _ in cut]),
+                        boxes=[box for _, box in cut])
+    return replace(found, lines=group_rows(full))
 
 
 def _first_look(gray: np.ndarray, sheet: Sheet | None, colour: np.ndarray | None = None) -> Look:

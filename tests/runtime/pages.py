@@ -25,13 +25,15 @@ def _lighting(rng: np.random.Generator, h: int, w: int) -> np.ndarray:
     return np.clip(light, 0.3, 1.0)
 
 
-def render(digits: list[np.ndarray], rng: np.random.Generator, light_ink: bool = False):
-    """A BGR photo of the given MNIST digits (uint8 28x28, white on black) written as one number."""
+def render(digits: list[np.ndarray], rng: np.random.Generator, light_ink: bool = False,
+           step: float | None = None):
+    """A BGR photo of the given MNIST digits (uint8 28x28, white on black) written as one number;
+    `step` (of a digit's 28-pixel tile) from one digit to the next: about 0.5 makes them touch."""
     h, w = PAGE_SIZES[rng.integers(len(PAGE_SIZES))]
     height = int(rng.uniform(0.12, 0.3) * h) if len(digits) > 1 else int(rng.uniform(0.15, 0.6) * h)
     tile = max(28, int(height * 28 / 20))  # MNIST digits fill 20 of their 28 pixels
     height = tile * 20 // 28
-    step = int(tile * rng.uniform(0.75, 0.95))
+    step = int(tile * (rng.uniform(0.75, 0.95) if step is None else step))
     total = step * (len(digits) - 1) + tile
     while total > 0.9 * w:  # too long for the page: write smaller
         tile, step = int(tile * 0.8), int(step * 0.8)

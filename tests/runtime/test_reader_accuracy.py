@@ -17,10 +17,13 @@ def photos(pages, mnist_test):
     return pages.make_set(mnist_test.images, mnist_test.labels, PAGES, SEED)
 
 
-def test_reader_gets_98_percent_of_digits_and_numbers_right(photos, pages, classifier):
+@pytest.mark.parametrize("reject", [False, True], ids=["classifier", "with-rejector"])
+def test_reader_gets_98_percent_of_digits_and_numbers_right(photos, pages, int8_model, reject):
     """Digits, and whole numbers too: a reader that drops a lone digit loses little of the first
-    but a whole number of the second (our clean-photo target is 98% of numbers exactly)."""
-    recognizer = Recognizer(classifier, threshold=0.0)
+    but a whole number of the second (our clean-photo target is 98% of numbers exactly); the
+    rejector beside the model must not cost a digit of them."""
+    recognizer = Recognizer.open(int8_model, threshold=0.0, reject=reject)
+    assert (recognizer.rejector is not None) == reject
     right = total = 0
     misread = []
     for photo, truth, _ in photos:

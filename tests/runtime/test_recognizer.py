@@ -77,3 +77,38 @@ def test_a_mark_alone_on_its_line_must_be_surer():
     assert reading.digits == "31\n9" and [i.digit for i in reading.unsure] == [6]
     assert Recognizer(None, threshold=0.8).read_found(found, items).digits == "3"  # 0.88 alone
     assert Recognizer(None, threshold=1.0).read_found(found, items).digits == ""
+
+
+def _row(not_digits: list[float], left: int = 0, gap: int = 10, y: int = 100) -> list[Item]:
+    """Items side by side in one row, 30x40 each, `gap` px apart; digit 4, sure."""
+    return [Item(4, 0.99, (left + k * (30 + gap), y, 30, 40), nd)
+            for k, nd in enumerate(not_digits)]
+
+
+def _read(items: list[Item], lines: list[list[int]]):
+    found = Found(np.zeros((len(items), 28, 28), np.float32), [i.box for i in items], lines)
+    return Recognizer(None).read_found(found, items)
+
+
+def test_a_word_row_yields_nothing_and_its_digit_like_letters_go_with_it():
+    """"Room" above a number: R and m are no digits, the o's look like 0s; the row goes whole."""
+    word = _row([0.95, 0.2, 0.3, 0.9], y=20)
+    number = _row([0.01, 0.02], y=100)
+    reading = _read(word + number, [[0, 1, 2, 3], [4, 5]])
+    assert reading.digits == "44"
+    assert len(reading.unsure) == 4
+
+
+def test_a_number_beside_a_word_reads_as_the_number():
+    word = _row([0.9, 0.3, 0.95, 0.97])  # "Total"-like: most marks no digits
+    number = _row([0.0, 0.05, 0.1], left=word[-1].box[0] + 30 + 40)  # a space after the word
+    assert _read(word + number, [list(range(7))]).digits == "444"
+
+
+def test_a_mark_the_rejector_calls_no_digit_is_left_out_of_a_number():
+    reading = _read(_row([0.0, 0.9, 0.1]), [[0, 1, 2]])
+    assert reading.digits == "44" and [i.not_digit for i in reading.unsure] == [0.9]
+
+
+def test_without_a_rejector_nothing_is_rejected():
+    assert _read(_row([0.0, 0.0, 0.0]), [[0, 1, 2]]).digits == "444"

@@ -29,6 +29,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--update", metavar="FILE", help="rewrite each set's table between its "
                    "markers in FILE (e.g. README.md): "
                    + ", ".join(f"<!-- {s}:start/end --> ({name})" for name, s in SECTIONS.items()))
+    p.add_argument("--no-reject", action="store_true",
+                   help="without the rejector beside the model (what it gains)")
     p.add_argument("--misread", action="store_true", help="list every misreading")
     p.add_argument("--save", metavar="DIR", help="write each misread scene's image to "
                    "DIR/<kind>-<index>.png (exactly the pixels the reader saw)")
@@ -53,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from tests.scenes.measure import score, table
 
     kinds = list(dict.fromkeys(args.scene or (SCENES if args.set == "all" else SETS[args.set])))
-    recognizer = Recognizer.open(args.model)
+    recognizer = Recognizer.open(args.model, reject=not args.no_reject)
     save = None
     if args.save:
         folder = Path(args.save)
