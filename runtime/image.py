@@ -125,8 +125,6 @@ def main(argv: list[str] | None = None) -> int:
         if folder is not None:
             folder.mkdir(parents=True, exist_ok=True)
     notes = sys.stderr if args.json else sys.stdout  # --json keeps stdout for JSON lines only
-    if chosen:
-        print(chosen, file=notes, flush=True)
     failed = 0
     for name in args.paths:
         try:
@@ -137,6 +135,9 @@ def main(argv: list[str] | None = None) -> int:
             continue
         found, items = recognizer.recognize(find_digits(image))
         reading = recognizer.read_found(found, items)
+        if chosen:  # which model auto took heads the readings (none: nothing is said)
+            print(chosen, file=notes, flush=True)
+            chosen = ""
         print(json.dumps(reading.to_dict(name)) if args.json else describe(name, reading),
               flush=True)
         if out_dir is not None:
