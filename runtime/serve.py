@@ -44,13 +44,13 @@ def main(argv: list[str] | None = None) -> int:
     host, port = parse_bind(args.bind)
     model, chosen = resolve(args.model)
     recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
-    if chosen:
-        print(chosen, flush=True)
     server = LiveServer(host, port, pad=recognizer, model_name=model.name,
                         token=args.token, allow_hosts=tuple(args.allow_host))
     stop_on_sigterm()
     try:
         server.start()
+        if chosen:  # said once the server is up (an error says nothing else)
+            print(chosen, flush=True)
         print("\n".join(announce(server)), flush=True)
         print("drawing pad only (no camera); Ctrl-C stops", flush=True)
         threading.Event().wait()

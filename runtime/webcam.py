@@ -220,8 +220,6 @@ def main(argv: list[str] | None = None) -> int:
     bind = parse_bind(args.serve) if args.serve is not None else None
     model, chosen = resolve(args.model)
     recognizer = Recognizer.open(model, threads=args.threads, threshold=args.threshold)
-    if chosen:
-        print(chosen, file=notes, flush=True)
     if not args.headless:
         _open_window()
     source = open_source(args.camera, args.video, args.picamera)
@@ -246,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             if server is not None:
                 server.start()
                 print("\n".join(announce(server)), file=notes, flush=True)
+            if chosen:  # said once the source and the server are up (an error says nothing else)
+                print(chosen, file=notes, flush=True)
             quit_asked = run(recognizer, grabber, stabilizer, out, summary)
         except KeyboardInterrupt:
             pass  # a normal way to stop a live reader: the video so far is kept
