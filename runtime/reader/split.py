@@ -274,7 +274,8 @@ def score(probs: np.ndarray, not_digit: np.ndarray | None) -> np.ndarray:
 
 
 def best_path(found: list[Segment], scores: np.ndarray) -> list[int]:
-    """Indices of the segments that cross the mark, left to right, with the best total score."""
+    """Indices of the segments that cross the mark, left to right, with the best total score;
+    none when no run of segments crosses it (the whole scored -inf and a gap is left)."""
     last = max(s.end for s in found)
     best = np.full(last + 1, -np.inf)
     best[0] = 0.0
@@ -285,6 +286,8 @@ def best_path(found: list[Segment], scores: np.ndarray) -> list[int]:
                 total = best[seg.start] + scores[i] - (CUT_COST if seg.start else 0.0)
                 if total > best[end]:
                     best[end], came[end] = total, i
+    if not np.isfinite(best[last]):
+        return []
     path, at = [], last
     while at > 0:
         path.append(came[at])

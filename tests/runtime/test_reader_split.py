@@ -61,6 +61,13 @@ def test_the_best_path_is_the_one_the_scores_say():
     assert split.best_path(found, np.log([0.05, 0.2, 0.2, 0.97, 0.96])) == [3, 4]
 
 
+def test_a_mark_no_run_of_segments_crosses_gives_nothing_and_the_search_ends():
+    mark = Mark((0, 0, 4, 4), np.ones((4, 4), bool))
+    # a mark the marks stage rejected (its whole scores -inf) whose pieces leave a gap: 2 to 3
+    found = [split.Segment(0, 3, mark), split.Segment(0, 1, mark), split.Segment(1, 2, mark)]
+    assert split.best_path(found, np.array([-np.inf, -0.1, -0.1])) == []
+
+
 def test_the_rejector_weighs_in_the_score():
     probs = np.array([[0.99] + [0.001] * 9, [0.99] + [0.001] * 9], np.float32)
     plain = split.score(probs, None)
