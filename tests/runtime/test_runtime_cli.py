@@ -137,14 +137,15 @@ def test_a_pixel_bomb_is_one_line_and_memory_stays_bounded(png_bomb, photo_dir, 
     assert peak < normal + 50, (peak, normal)  # refused before decoding: no more than a photo
 
 
-def test_corrupt_images_print_no_codec_warnings(run_module, photo_dir, tmp_path):
+def test_corrupt_images_print_no_codec_warnings(run_module, photo_dir, tmp_path, int8_model):
     png = bytearray((photo_dir / "gray.png").read_bytes())
     png[29] ^= 0xFF  # the IHDR chunk's CRC: libpng would print "libpng error: IHDR: CRC error"
     jpeg = bytearray((photo_dir / "number.jpg").read_bytes())
     jpeg[len(jpeg) // 2] ^= 0xFF  # libjpeg would print "Corrupt JPEG data: ..."
     (tmp_path / "bad.png").write_bytes(bytes(png))
     (tmp_path / "bad.jpg").write_bytes(bytes(jpeg))
-    result = run_module("runtime.image", str(tmp_path / "bad.png"), str(tmp_path / "bad.jpg"))
+    result = run_module("runtime.image", str(tmp_path / "bad.png"), str(tmp_path / "bad.jpg"),
+                        "--model", str(int8_model))  # auto's note line: tests/runtime/test_auto
     assert result.returncode == 2
     bad = tmp_path / "bad.png"
     assert result.stderr == f"runtime.image: error: {bad} is not an image OpenCV can read\n"
