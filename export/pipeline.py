@@ -16,7 +16,8 @@ from typing import Any
 from export import carray, convert_onnx, convert_tflite, prune_cluster, qat, report, source
 from export import metadata as export_metadata
 from export.context import Context
-from export.validate import ValidationError, verify
+from export.errors import ValidationError
+from export.validate import verify
 from runtime.errors import UserError
 from runtime.files import temp_beside, write_atomic
 from runtime.files import written as written_line

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export.validate import ValidationError
+from export.errors import SaturationError
 
 MATRIX_OPS = {"Conv", "MatMul", "Gemm"}  # the ops that run on MLAS's int8 GEMM
 S8_WEIGHT_RANGE = (-64, 63)  # 7-bit s8 weights against 8-bit activations (see above)
@@ -26,10 +26,6 @@ S8_WEIGHT_LIMIT = max(-S8_WEIGHT_RANGE[0], S8_WEIGHT_RANGE[1])  # the largest |w
 INT16_MAX = 32767
 ACTIVATION_MAX = 255  # an 8-bit activation as the u8 operand of VPMADDUBSW
 assert 2 * ACTIVATION_MAX * S8_WEIGHT_LIMIT <= INT16_MAX
-
-
-class SaturationError(ValidationError):
-    """An int8 ONNX model whose weights can saturate int16 pair sums on AVX2 CPUs."""
 
 
 def _load(model):

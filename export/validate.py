@@ -8,9 +8,10 @@ from typing import Any
 
 import numpy as np
 
+from export import saturation
+from export.errors import ValidationError
 from export.source import FloatReference, accuracy
 from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions, tflite_interpreter_class
-from runtime.errors import UserError
 from runtime.formats import Format
 from runtime.tflite_graph import operators
 
@@ -18,10 +19,6 @@ TFLM = "tflm"  # the kernel path of TensorFlow Lite Micro's interpreter (export/
 FLOAT_KINDS = "f"
 # ONNX compute nodes that must run on int8 QDQ inputs in a full-integer model.
 ONNX_KERNELS = {"Conv", "MatMul", "Gemm"}
-
-
-class ValidationError(UserError):
-    """An exported artifact that breaks its row of the accuracy contract."""
 
 
 @dataclass
@@ -166,8 +163,6 @@ def verify(fmt: Format, path: Path, reference: FloatReference) -> Verification:
     check_size(fmt, path)
     check_integer(fmt, path)
     if fmt.full_integer and fmt.backend == "onnx":
-        from export import saturation  # it builds on ValidationError, defined here
-
         saturation.check(path)
     verdicts = [measure(path, reference, kernels) for kernels in KERNEL_PATHS]
     for verdict in verdicts:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from export import saturation
-from export.validate import ValidationError
+from export.errors import ValidationError
 from runtime.formats import MODELS_DIR
 
 CALIBRATION = 100  # images: enough for a working model, the rule does not depend on accuracy
