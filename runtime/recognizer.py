@@ -12,14 +12,15 @@ from runtime.classifier import Classifier, ClassifierOptions
 from runtime.formats import DEFAULT_MODEL
 from runtime.reader import split
 from runtime.reader.pipeline import Found, find_digits
-from runtime.rejector import Rejector
+from runtime.rejector import THRESHOLD, Rejector
 
 DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown...
 ROW_SURE, ROW_THRESHOLD, ROW_HEIGHT = 2, 0.5, 0.3  # ...unless it stands among this many sure
 # digits of its height (within this share) in a row: then half that is enough
 LONE_SURER = 0.4  # of the way from the threshold to certainty: a mark alone on its line needs that
 # much (no row vouches for it; what the stages leave alone is most often a pen's piece or a finger)
-REJECT = 0.5  # the rejector's probability of "not a digit" from which a mark is left out
+WORD_REJECT = 0.5  # a word of two or more marks goes when they are on average this likely no
+# digits (a mark alone goes from the rejector's own threshold, in its metadata)
 WORD_GAP = 0.3  # of the row's height: marks closer than this are one word (a space is wider)
 
 
@@ -90,6 +91,8 @@ class Recognizer:
         self.classifier = classifier
         self.threshold = threshold
         self.rejector = rejector
+        # the rejector's probability of "not a digit" from which a mark alone is left out
+        self.reject_from = THRESHOLD if rejector is None else rejector.threshold
         self.cut = cut  # whether marks wider than a digit are cut where it reads digits
 
     @classmethod
@@ -137,7 +140,8 @@ class Recognizer:
         items = self.classify(found) if items is None else items
         if not items:
             return Reading([])
-        shown = [self._shown(_digits_only([items[i] for i in line])) for line in found.lines]
+        shown = [self._shown(_digits_only([items[i] for i in line], self.reject_from))
+                 for line in found.lines]
         kept = {id(item) for line in shown for item in line}
         unsure = [items[i] for i in found.in_reading_order() if id(items[i]) not in kept]
         return Reading.from_lines(shown, unsure)
@@ -166,11 +170,11 @@ def _items(found: Found, probs: np.ndarray, not_digit: np.ndarray | None) -> lis
             for d, c, box, r in zip(digits, confidences, found.boxes, rejected, strict=True)]
 
 
-def _digits_only(line: list[Item]) -> list[Item]:
-    """A row without what the rejector says is no digit: a word (marks close together, most
-    of them no digits, as the rejector weighs it) goes whole, letters like digits (an o, an l)
-    with it; a number beside it stays."""
-    if not line or all(item.not_digit < REJECT for item in line):
+def _digits_only(line: list[Item], reject_from: float) -> list[Item]:
+    """A row without what the rejector says is no digit: a word (two or more marks close
+    together, on average no digits) goes whole, letters like digits (an o, an l) with it; a mark
+    goes alone from `reject_from`; a number beside a word stays."""
+    if not line or all(item.not_digit < min(WORD_REJECT, reject_from) for item in line):
         return line
     height = float(statistics.median(item.box[3] for item in line))
     words, word = [], [line[0]]
@@ -180,5 +184,6 @@ def _digits_only(line: list[Item]) -> list[Item]:
             word = []
         word.append(item)
     words.append(word)
-    return [item for word in words if statistics.mean(i.not_digit for i in word) < REJECT
-            for item in word if item.not_digit < REJECT]
+    return [item for word in words
+            if len(word) == 1 or statistics.mean(i.not_digit for i in word) < WORD_REJECT
+            for item in word if item.not_digit < reject_from]

@@ -19,7 +19,8 @@ from runtime.formats import REJECTOR_NAME
 
 OUTPUTS = 11  # the ten digits, then "not a digit"
 NOT_DIGIT = 10
-THRESHOLD = 0.5  # "not a digit" this probable: left out (the artifact's metadata may say otherwise)
+THRESHOLD = 0.5  # "not a digit" this probable: a mark is left out (the artifact's metadata says
+# its own: photographed digits look less like MNIST's than MNIST's own, so it asks for more)
 # The rejector's contract, on every kernel path (export.reject refuses an artifact that breaks it):
 MAX_DIGITS_REJECTED = 0.5  # percent of the 10,000 MNIST test digits called no digit, at most
 MIN_CAUGHT = 90.0  # percent of the held-out non-digits (train.rejects.held_out) caught, at least
@@ -42,9 +43,8 @@ class Rejector:
         return cls(path, options) if path.is_file() else None
 
     def not_digit(self, images: np.ndarray) -> np.ndarray:
-        """(N,) probability that each (N, 28, 28[, 1]) crop is no digit, scaled so that the
-        artifact's threshold is 0.5 (callers compare with 0.5 whatever the artifact's is)."""
-        return rescale(self.model.predict(images)[:, NOT_DIGIT], self.threshold)
+        """(N,) probability that each (N, 28, 28[, 1]) crop is no digit."""
+        return self.model.predict(images)[:, NOT_DIGIT]
 
     def __repr__(self) -> str:
         return f"Rejector({str(self.path)!r})"

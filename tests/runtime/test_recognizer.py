@@ -85,9 +85,11 @@ def _row(not_digits: list[float], left: int = 0, gap: int = 10, y: int = 100) ->
             for k, nd in enumerate(not_digits)]
 
 
-def _read(items: list[Item], lines: list[list[int]]):
+def _read(items: list[Item], lines: list[list[int]], reject_from: float = 0.5):
     found = Found(np.zeros((len(items), 28, 28), np.float32), [i.box for i in items], lines)
-    return Recognizer(None).read_found(found, items)
+    recognizer = Recognizer(None)
+    recognizer.reject_from = reject_from  # the rejector artifact's threshold
+    return recognizer.read_found(found, items)
 
 
 def test_a_word_row_yields_nothing_and_its_digit_like_letters_go_with_it():
@@ -108,6 +110,17 @@ def test_a_number_beside_a_word_reads_as_the_number():
 def test_a_mark_the_rejector_calls_no_digit_is_left_out_of_a_number():
     reading = _read(_row([0.0, 0.9, 0.1]), [[0, 1, 2]])
     assert reading.digits == "44" and [i.not_digit for i in reading.unsure] == [0.9]
+
+
+def test_a_mark_alone_goes_from_the_rejectors_threshold_a_word_on_its_mean():
+    """A photographed digit can look odd to the rejector: one mark goes only when it is as sure
+    as its artifact says; a word's marks together are evidence enough at half."""
+    assert _read(_row([0.0, 0.9, 0.1], gap=20), [[0, 1, 2]], reject_from=0.98).digits == "444"
+    assert _read(_row([0.0, 0.99, 0.1], gap=20), [[0, 1, 2]], reject_from=0.98).digits == "44"
+    word = _row([0.7, 0.6, 0.4], y=20)  # no mark sure alone, the word on average no digits
+    assert _read(word + _row([0.0, 0.0], y=100), [[0, 1, 2], [3, 4]], 0.98).digits == "44"
+    lone = _row([0.7], y=20)  # a single mark is no word: it needs the threshold
+    assert _read(lone + _row([0.0, 0.0], y=100), [[0], [1, 2]], 0.98).digits == "4\n44"
 
 
 def test_without_a_rejector_nothing_is_rejected():

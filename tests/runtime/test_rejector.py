@@ -71,11 +71,11 @@ def test_a_digit_model_is_no_rejector(int8_model, tmp_path):
         Rejector(tmp_path / REJECTOR_NAME)
 
 
-def test_another_threshold_in_the_metadata_is_scaled_to_one_half(rejector_model, mnist_test):
+def test_the_recognizer_leaves_a_mark_out_from_the_rejectors_threshold(rejector_model):
+    """The artifact's metadata says from which probability a mark alone is no digit; the
+    recognizer takes it from there (a word of marks still goes on their mean)."""
     rejector = Rejector(rejector_model)
-    digits = dataset.to_model_input(mnist_test.images[:200])
-    raw = rejector.not_digit(digits)
-    rejector.threshold = 0.8
-    scaled = rejector.not_digit(digits)
-    assert np.array_equal(scaled >= 0.5, raw >= 0.8)
-    assert np.all(np.diff(scaled[np.argsort(raw)]) >= -1e-6)  # the order is kept
+    assert rejector.threshold == rejector.metadata["threshold"]
+    recognizer = Recognizer(None, rejector=rejector)
+    assert recognizer.reject_from == rejector.threshold
+    assert Recognizer(None).reject_from == THRESHOLD  # no rejector: nothing is ever that sure
