@@ -49,6 +49,9 @@ class Format:
     # sidecar <file>.json, so the .tflite is exactly the bytes flashed to a microcontroller.
     tflm: bool = False
     max_bytes: int | None = None  # the file's size budget
+    # In models/ as released (the shipped-artifact tests hold it to its row); False: the export
+    # makes it on request, but the release does not carry it yet.
+    shipped: bool = True
 
     @property
     def key(self) -> str:
@@ -84,11 +87,11 @@ class Format:
         return ", ".join(parts)
 
 
-def _compressed(variant: str, how: str) -> Format:
+def _compressed(variant: str, how: str, shipped: bool = True) -> Format:
     """The article model pruned or clustered (TFMOT), fine-tuned, then full-integer int8."""
     return Format("tflite", variant, f"mnist_cnn_{variant}_int8.tflite", 0.15, None, 99.70, True,
                   f"TFLite full-integer int8 of the article model {how}", int8_io=True,
-                  exporter="compress")
+                  exporter="compress", shipped=shipped)
 
 
 def _micro(name: str, budget_kib: int) -> Format:
@@ -96,7 +99,8 @@ def _micro(name: str, budget_kib: int) -> Format:
     return Format("tflite", name.removeprefix("mnist_"), f"{name}_int8.tflite", 0.10, 0.10, 0.0,
                   True, f"TFLite Micro int8, a CNN for microcontrollers (<= {budget_kib} KiB)",
                   int8_io=True, exporter="micro", source=f"{name}.keras",
-                  min_accuracy=MICRO_MIN_ACCURACY, tflm=True, max_bytes=budget_kib * 1024)
+                  min_accuracy=MICRO_MIN_ACCURACY, tflm=True, max_bytes=budget_kib * 1024,
+                  shipped=False)
 
 
 FORMATS: tuple[Format, ...] = (
@@ -116,11 +120,14 @@ FORMATS: tuple[Format, ...] = (
            "ONNX int8 QDQ, static per-channel"),
     _compressed("pruned50", "pruned to 50% zero weights"),
     _compressed("pruned75", "pruned to 75% zero weights"),
-    _compressed("clustered16", "weight-clustered to 16 values per layer"),
-    _compressed("clustered32", "weight-clustered to 32 values per layer"),
+    # Not released yet: clustering each variant took 25-35 min here, and the microcontroller
+    # models' 60 epochs of distillation several hours (both were cut short; issue 19).
+    _compressed("clustered16", "weight-clustered to 16 values per layer", shipped=False),
+    _compressed("clustered32", "weight-clustered to 32 values per layer", shipped=False),
     _micro("mnist_micro", 32),
     _micro("mnist_micro_tiny", 16),
 )
+SHIPPED = tuple(f for f in FORMATS if f.shipped)
 
 
 def formats_for(command: str) -> tuple[Format, ...]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from runtime.classifier import KERNEL_PATHS
-from runtime.formats import FORMATS, MODELS_DIR, Format
+from runtime.formats import MODELS_DIR, SHIPPED, Format
 
 pytestmark = pytest.mark.slow
 MAX_INT8_SIZE_RATIO = 0.30  # the int8 TFLite file vs the float32 one
@@ -42,7 +42,7 @@ def references():
 
 
 @pytest.mark.parametrize("kernels", KERNEL_PATHS)
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", SHIPPED, ids=lambda f: f.key)
 def test_artifact_meets_its_contract_row(fmt: Format, kernels: str, references):
     from export.validate import measure
 
@@ -53,12 +53,12 @@ def test_artifact_meets_its_contract_row(fmt: Format, kernels: str, references):
         f"{verdict.agreement:.2f}% breaks {fmt.budget()}")
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.max_bytes], ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", [f for f in SHIPPED if f.max_bytes], ids=lambda f: f.key)
 def test_artifact_fits_its_size_budget(fmt: Format):
     assert _shipped(fmt.filename).stat().st_size <= fmt.max_bytes
 
 
-@pytest.mark.parametrize("fmt", [f for f in FORMATS if f.full_integer], ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", [f for f in SHIPPED if f.full_integer], ids=lambda f: f.key)
 def test_int8_artifacts_are_full_integer(fmt: Format):
     from export.validate import integer_problems
 
@@ -71,7 +71,7 @@ def test_int8_tflite_is_small():
     assert int8 <= MAX_INT8_SIZE_RATIO * float32, f"int8 is {int8 / float32:.0%} of float32"
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", SHIPPED, ids=lambda f: f.key)
 def test_artifact_metadata_names_its_source(fmt: Format, references):
     from runtime import metadata
 
@@ -90,7 +90,7 @@ def test_shipped_onnx_int8_cannot_saturate():
     saturation.check(path)
 
 
-@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.key)
+@pytest.mark.parametrize("fmt", SHIPPED, ids=lambda f: f.key)
 def test_artifact_carries_the_float_classes(fmt: Format, references):
     """The float model's class per test image, for agreement on a device (runtime.evaluate)."""
     import numpy as np

@@ -19,7 +19,8 @@ from runtime.formats import MODELS_DIR, Format, formats_for
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
-MICRO = formats_for("micro")
+# the released ones (none yet: docs/microcontrollers.md); the export's refusals are tested below
+MICRO = [f for f in formats_for("micro") if f.shipped]
 
 
 def shipped(name: str) -> Path:
@@ -151,7 +152,9 @@ def test_model_with_every_variant_is_a_usage_error(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_export_micro_remakes_the_shipped_tiny_model(tmp_path):
+@pytest.mark.parametrize("fmt", [f for f in MICRO if f.variant == "micro_tiny"],
+                         ids=lambda f: f.key)
+def test_export_micro_remakes_the_shipped_tiny_model(fmt: Format, tmp_path):
     """The command as a user runs it: the same .tflite and C array as shipped, its sidecar."""
     out = tmp_path / "out"
     result = run_micro("--variant", "micro_tiny", "--out", str(out))
