@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 
 from export.cli import main as export_main
-from runtime.errors import cli
+from runtime.command import cli
 
 COMMAND = "compress"
 

@@ -21,7 +21,8 @@ from runtime import metadata as model_metadata
 from runtime.benchmark import latency_us
 from runtime.classifier import Classifier
 from runtime.cliargs import output_dir, positive_int
-from runtime.errors import UserError, cli
+from runtime.command import cli, program
+from runtime.errors import UserError
 from runtime.files import written
 from runtime.formats import FORMATS, MODELS_DIR, Format
 from runtime.report import update_section
@@ -170,7 +171,7 @@ def rungs_in(models_dir: Path, runs: int) -> list[Rung]:
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog=f"python -m {PROG}", description=__doc__.split("\n\n")[0])
+    p = argparse.ArgumentParser(prog=program(PROG), description=__doc__.split("\n\n")[0])
     p.add_argument("--out", type=output_dir, default=MODELS_DIR,
                    help="the folder of the artifacts; gets REPORT.md's ladder section and "
                         f"{PLOT_NAME} (default: %(default)s)")

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from runtime.cliargs import output_dir, positive_int
-from runtime.errors import cli
+from runtime.command import cli, program
 from runtime.formats import REJECTOR_KERAS
 
 PHOTOS = 10_000  # of touching digits, text, single digits and strokes, cut by the reader
@@ -158,7 +158,7 @@ def train(out: Path, photos: int, epochs: int, seed: int, data_dir: str | None) 
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    p = argparse.ArgumentParser(prog="python -m train.reject", description=__doc__,
+    p = argparse.ArgumentParser(prog=program("train.reject"), description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", type=output_dir, default=Path("runs/reject"),
                    help="run folder (default: %(default)s); its examples.npz, when there, "

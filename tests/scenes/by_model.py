@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from runtime.errors import cli
+from runtime.command import cli
 
 SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
 SECTION = "scenes-by-model"
