@@ -223,14 +223,11 @@ def main(argv: list[str] | None = None) -> int:
     loaded = [load(path, args.threads) for path in paths]
     latencies = interleaved_latency_us([c for c, _ in loaded], args.runs)
     results = []
-    for (classifier, load_ms), latency in zip(loaded, latencies, strict=True):
+    for k, ((classifier, load_ms), latency) in enumerate(zip(loaded, latencies, strict=True)):
+        # progress only: the results are printed once, in the table
+        print(f"measuring {classifier.path.name} ({k + 1} of {len(loaded)})", file=sys.stderr,
+              flush=True)
         results.append(measure(classifier, load_ms, latency, args.runs, frames))
-        r = results[-1]
-        print(f"{r.path.name}: load {r.load_ms:.1f} ms, batch-1 {r.median_us:.0f} us "
-              f"(p99 {r.p99_us:.0f}), batch-{THROUGHPUT_BATCH} {r.batch_per_s:.0f} images/s, "
-              f"pipeline {r.pipeline_fps:.0f} FPS at {FRAME_SIZE[0]}x{FRAME_SIZE[1]}, "
-              f"{r.pipeline_hd_fps:.0f} FPS at {HD_FRAME_SIZE[0]}x{HD_FRAME_SIZE[1]}",
-              file=sys.stderr, flush=True)
     text = table(results, args.threads, preprocess_fps, _choice())
     print(text)
     if args.report:
