@@ -119,21 +119,29 @@ class Recognizer:
         return _items(found, *self._predict(found.images))
 
     def recognize(self, found: Found) -> tuple[Found, list[Item]]:
-        """The digits found, marks wider than a digit cut where the classifier reads digits
-        (runtime.reader.split), one item each: one batched call for the marks, and one for the
-        segments of those the classifier is not sure are one digit."""
+        """The digits found, marks wider than a digit cut where the models read digits
+        (runtime.reader.split), one item each: one batched call for the marks, one for the
+        segments of those the classifier is not sure are one digit, and one for the segments
+        kept. With a rejector the segments are weighed by it alone (its own ten digits and "not
+        a digit", at a tenth of the classifier's cost) and only the kept ones are classified."""
         if not found.boxes:
             return found, []
         probs, not_digit = self._predict(found.images)
         if not self.cut:
             return found, _items(found, probs, not_digit)
         plan = split.plan(found, split.score(probs, not_digit))
-        if len(plan.images):  # a second call, only for marks that may be digits that touch
-            more, more_not = self._predict(plan.images)
-            probs = np.concatenate([probs, more])
-            not_digit = None if not_digit is None else np.concatenate([not_digit, more_not])
-        found, probs, not_digit = split.resolve(plan, probs, not_digit)
-        return found, _items(found, probs, not_digit)
+        if not len(plan.images):
+            return found, _items(found, probs, not_digit)
+        if self.rejector is None:
+            more, more_not = self.classifier.predict(plan.images), None
+        else:
+            more, more_not = self.rejector.weigh(plan.images)
+        probs = np.concatenate([probs, more])
+        not_digit = None if not_digit is None else np.concatenate([not_digit, more_not])
+        cut, cut_probs, cut_not = split.resolve(plan, probs, not_digit)
+        if cut is not found and self.rejector is not None:  # the kept segments, classified
+            cut_probs = self.classifier.predict(cut.images)
+        return cut, _items(cut, cut_probs, cut_not)
 
     def read_found(self, found: Found, items: list[Item] | None = None) -> Reading:
         """The reading of digits the reader's stages found (runtime.image --debug keeps them)."""

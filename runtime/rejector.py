@@ -46,6 +46,13 @@ class Rejector:
         """(N,) probability that each (N, 28, 28[, 1]) crop is no digit."""
         return self.model.predict(images)[:, NOT_DIGIT]
 
+    def weigh(self, images: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Its own reading of each crop: (N, 10) digit probabilities given that it is a digit,
+        and (N,) the probability that it is none."""
+        p = self.model.predict(images)
+        digits = p[:, :NOT_DIGIT]
+        return digits / np.maximum(digits.sum(axis=1, keepdims=True), 1e-6), p[:, NOT_DIGIT]
+
     def __repr__(self) -> str:
         return f"Rejector({str(self.path)!r})"
 
