@@ -7,7 +7,8 @@ import cv2
 import numpy as np
 import pytest
 
-from runtime.reader.ink import find_ink, remove_lines
+from runtime.reader.ink import find_ink
+from runtime.reader.rules import remove_lines
 
 
 def _paper(h: int = 240, w: int = 320) -> np.ndarray:
