@@ -31,14 +31,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from runtime import cpu  # noqa: E402
-from runtime.capture import Grabber  # noqa: E402
 from runtime.command import cli  # noqa: E402
-from runtime.formats import DEFAULT_MODEL  # noqa: E402
+from runtime.frames.capture import Grabber  # noqa: E402
+from runtime.frames.sources import Source, open_source  # noqa: E402
 from runtime.live import FrameSlot, LiveServer  # noqa: E402
+from runtime.measure import cpu  # noqa: E402
+from runtime.models.formats import DEFAULT_MODEL  # noqa: E402
+from runtime.reader.recognizer import Recognizer  # noqa: E402
 from runtime.reader.stabilizer import Stabilizer  # noqa: E402
-from runtime.recognizer import Recognizer  # noqa: E402
-from runtime.sources import Source, open_source  # noqa: E402
 from runtime.webcam import Outputs, Summary, run  # noqa: E402
 
 FRAMES = 300  # of the generated video
@@ -86,7 +86,7 @@ class Replay(Source):
 
 def make_video(path: Path, frames: int = FRAMES) -> None:
     """`frames` frames of a 4-digit number on grey paper, moving a little (every frame differs)."""
-    from runtime import dataset
+    from runtime.measure import dataset
 
     test = dataset.load("test")
     page = np.full((480 + 20, 640 + 20), 200, np.uint8)

@@ -84,7 +84,7 @@ constexpr int k{camel}OutputZeroPoint = {io["output_zero_point"]};
 
 def io_params(data: bytes) -> dict[str, Any]:
     """The model's input and output shapes and int8 quantization, from the flatbuffer."""
-    from runtime.classifier import tflite_interpreter_class
+    from runtime.models.classifier import tflite_interpreter_class
 
     interpreter = tflite_interpreter_class()(model_content=data)
     found: dict[str, Any] = {}

@@ -8,7 +8,7 @@ from pathlib import Path
 from export import pipeline, source
 from runtime.cliargs import output_dir
 from runtime.command import program
-from runtime.formats import FLOAT_MODEL_NAME, MODELS_DIR
+from runtime.models.formats import FLOAT_MODEL_NAME, MODELS_DIR
 
 WHAT = {
     "tflite": "Export the float Keras model to TFLite variants",

@@ -21,7 +21,7 @@ class Context:
     @functools.cached_property
     def training(self):
         """The whole training split, read and verified once per run."""
-        from runtime import dataset
+        from runtime.measure import dataset
 
         return dataset.load("train", self.data_dir)
 

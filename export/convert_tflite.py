@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterator
 import numpy as np
 
 from export.context import Context
-from runtime.formats import formats_for
+from runtime.models.formats import formats_for
 
 
 def _keras_converter(model):

@@ -76,7 +76,7 @@ def augmented(images: np.ndarray, augmentation: Augmentation, seed: int) -> np.n
 
 def training_subset(ctx: Context, count: int, seed: int) -> np.ndarray:
     """A fixed random subset of training images (never test images), as model inputs."""
-    from runtime import dataset
+    from runtime.measure import dataset
 
     train = ctx.training
     index = np.random.default_rng(seed).choice(len(train.images), count, replace=False)

@@ -16,17 +16,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from export import tflm
-from runtime import cpu
-from runtime import metadata as model_metadata
 from runtime.benchmark import latency_us
-from runtime.classifier import Classifier
 from runtime.cliargs import output_dir, positive_int
 from runtime.command import cli, program
 from runtime.errors import UserError
 from runtime.files import written
-from runtime.formats import FORMATS, MODELS_DIR, Format
-from runtime.report import update_section
-from runtime.tflite_graph import summarize
+from runtime.measure import cpu
+from runtime.measure.report import update_section
+from runtime.models import metadata as model_metadata
+from runtime.models.classifier import Classifier
+from runtime.models.formats import FORMATS, MODELS_DIR, Format
+from runtime.models.tflite_graph import summarize
 
 PROG = "export.ladder"
 SECTION = "ladder"

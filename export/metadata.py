@@ -7,10 +7,10 @@ from typing import Any
 
 from export.source import FloatReference
 from export.validate import Verdict
-from runtime.cpu import describe as describe_cpu
-from runtime.formats import LABELS, Format
-from runtime.metadata import INPUT_CONVENTION, PREDICTIONS_KEY, encode_classes
-from runtime.provenance import command_line, package_versions
+from runtime.measure.cpu import describe as describe_cpu
+from runtime.models.formats import LABELS, Format
+from runtime.models.metadata import INPUT_CONVENTION, PREDICTIONS_KEY, encode_classes
+from runtime.models.provenance import command_line, package_versions
 
 PACKAGES = ("tensorflow", "keras", "tf-keras", "tensorflow-model-optimization", "tf2onnx",
             "onnx", "onnxruntime", "ai-edge-litert", "tflite-micro", "numpy")

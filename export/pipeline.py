@@ -21,8 +21,8 @@ from export.validate import verify
 from runtime.errors import UserError
 from runtime.files import temp_beside, write_atomic
 from runtime.files import written as written_line
-from runtime.formats import MODELS_DIR, Format, formats_for
-from runtime.metadata import METADATA_KEY, embed_tflite, sidecar
+from runtime.models.formats import MODELS_DIR, Format, formats_for
+from runtime.models.metadata import METADATA_KEY, embed_tflite, sidecar
 from train import quiet
 
 CONVERTERS: dict[str, Callable[[Context], bytes]] = {

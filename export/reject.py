@@ -20,12 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.classifier import KERNEL_PATHS, ClassifierOptions
 from runtime.cliargs import output_dir
 from runtime.command import cli, program
 from runtime.errors import UserError
-from runtime.formats import MODELS_DIR, REJECTOR_KERAS, REJECTOR_NAME
-from runtime.rejector import MAX_DIGITS_REJECTED, MIN_CAUGHT, OUTPUTS, THRESHOLD, Rejector
+from runtime.models.classifier import KERNEL_PATHS, ClassifierOptions
+from runtime.models.formats import MODELS_DIR, REJECTOR_KERAS, REJECTOR_NAME
+from runtime.models.rejector import MAX_DIGITS_REJECTED, MIN_CAUGHT, OUTPUTS, THRESHOLD, Rejector
 
 # Photographed digits look less like MNIST's than MNIST's own: at 0.5 the reader lost a digit in
 # one number of six on the generated scenes (seed 0). A mark alone goes only from this sure
@@ -79,11 +79,11 @@ def run(model_path: Path, out: Path, data_dir: str | None, threshold: float = TH
 
     from export.convert_tflite import full_integer
     from export.source import check_keras_file, file_sha256
-    from runtime import dataset
-    from runtime.cpu import describe as describe_cpu
     from runtime.files import publish, temp_beside, written
-    from runtime.metadata import INPUT_CONVENTION, embed_tflite
-    from runtime.provenance import command_line, package_versions
+    from runtime.measure import dataset
+    from runtime.measure.cpu import describe as describe_cpu
+    from runtime.models.metadata import INPUT_CONVENTION, embed_tflite
+    from runtime.models.provenance import command_line, package_versions
     from train import quiet, rejects
     from train.writing import HELD_OUT_FONTS
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from runtime import cpu
-from runtime import metadata as model_metadata
 from runtime.benchmark import latency_us
-from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions
-from runtime.formats import FORMATS, Format
-from runtime.report import update_section
+from runtime.measure import cpu
+from runtime.measure.report import update_section
+from runtime.models import metadata as model_metadata
+from runtime.models.classifier import KERNEL_PATHS, Classifier, ClassifierOptions
+from runtime.models.formats import FORMATS, Format
 
 REPORT_NAME = "REPORT.md"
 SECTION = "export"

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime import dataset
 from runtime.errors import UserError
+from runtime.measure import dataset
 
 # Representative images for full-integer calibration: training images only, never test images.
 CALIBRATION_IMAGES = 2000

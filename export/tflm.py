@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from runtime.classifier import quantize
 from runtime.errors import native_stderr_silenced
+from runtime.models.classifier import quantize
 
 # Builtin operator -> the MicroMutableOpResolver method that registers it (TFLM's names); a model
 # with any other operator is not one we ship for microcontrollers.

@@ -11,9 +11,14 @@ import numpy as np
 from export import saturation
 from export.errors import ValidationError
 from export.source import FloatReference, accuracy
-from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions, tflite_interpreter_class
-from runtime.formats import Format
-from runtime.tflite_graph import operators
+from runtime.models.classifier import (
+    KERNEL_PATHS,
+    Classifier,
+    ClassifierOptions,
+    tflite_interpreter_class,
+)
+from runtime.models.formats import Format
+from runtime.models.tflite_graph import operators
 
 TFLM = "tflm"  # the kernel path of TensorFlow Lite Micro's interpreter (export/tflm.py)
 FLOAT_KINDS = "f"
@@ -25,7 +30,7 @@ ONNX_KERNELS = {"Conv", "MatMul", "Gemm"}
 class Verdict:
     """What an artifact scores on all 10,000 test images through one kernel path, vs float."""
 
-    kernels: str  # runtime.classifier.KERNEL_PATHS
+    kernels: str  # runtime.models.classifier.KERNEL_PATHS
     accuracy: float  # percent
     delta: float  # points vs the float model
     agreement: float  # percent of images with the float model's top-1 class

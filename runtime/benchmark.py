@@ -17,16 +17,17 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime import auto, cpu
-from runtime.classifier import Classifier, ClassifierOptions
 from runtime.cliargs import positive_int
 from runtime.command import cli, program
 from runtime.errors import UserError
-from runtime.formats import FORMATS, MODELS_DIR, REJECTOR_NAME
+from runtime.measure import cpu
+from runtime.measure.report import update_section
+from runtime.models import auto
+from runtime.models.classifier import Classifier, ClassifierOptions
+from runtime.models.formats import FORMATS, MODELS_DIR, REJECTOR_NAME
+from runtime.models.rejector import Rejector
 from runtime.reader.pipeline import find_digits
-from runtime.recognizer import Recognizer
-from runtime.rejector import Rejector
-from runtime.report import update_section
+from runtime.reader.recognizer import Recognizer
 
 PROG = "runtime.benchmark"
 WARMUP_RUNS = 10

@@ -33,7 +33,7 @@ PACKAGES: dict[str, tuple[str, str]] = {
     "matplotlib": ("matplotlib", TRAIN),
     "tflite_micro": ("tflite-micro", TRAIN),  # x86_64 Linux wheels only
 }
-# Any one of these runs a model (runtime/classifier.py tries them in its own order).
+# Any one of these runs a model (runtime/models/classifier.py tries them in its own order).
 INTERPRETERS = ("ai_edge_litert", "tflite_runtime", "onnxruntime", "tensorflow")
 _RUNTIME_NEEDS = ("numpy", "cv2", INTERPRETERS)
 # What each command needs before it starts; a tuple inside is "any one of".

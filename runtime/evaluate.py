@@ -1,11 +1,11 @@
 """python -m runtime.evaluate --model M: accuracy on the MNIST test set, on this device.
 
-Judged under the artifact's row of the accuracy contract (runtime/formats.py) against the float
-model, on every kernel path this device may take (--kernels, default both: onnxruntime with graph
-optimizations on and off, LiteRT with XNNPACK and with its built-in kernels; int8 arithmetic differs
-between them and between CPUs). The export stores the float model's predicted class for each of the
-10,000 test images in the artifact's metadata, which gives the top-1 agreement here and the float
-accuracy on the first N images (--limit N, for slow devices and emulators). Exit 0 inside the
+Judged under the artifact's row of the accuracy contract (runtime/models/formats.py) against the
+float model, on every kernel path this device may take (--kernels, default both: onnxruntime with
+graph optimizations on and off, LiteRT with XNNPACK and with its built-in kernels; int8 arithmetic
+differs between them and between CPUs). The export stores the float model's predicted class for each
+of the 10,000 test images in the artifact's metadata, which gives the top-1 agreement here and the
+float accuracy on the first N images (--limit N, for slow devices and emulators). Exit 0 inside the
 contract on every path, 1 outside on one, 2 for bad input.
 """
 
@@ -19,14 +19,14 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from runtime import cpu, dataset
-from runtime.auto import AUTO, MODEL_HELP, resolve
-from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions
 from runtime.cliargs import percentage, positive_int
 from runtime.command import cli, program
 from runtime.errors import UserError
-from runtime.formats import Format, format_by_key, format_of
-from runtime.metadata import float_predictions
+from runtime.measure import cpu, dataset
+from runtime.models.auto import AUTO, MODEL_HELP, resolve
+from runtime.models.classifier import KERNEL_PATHS, Classifier, ClassifierOptions
+from runtime.models.formats import Format, format_by_key, format_of
+from runtime.models.metadata import float_predictions
 
 PROG = "runtime.evaluate"
 EXIT_OUTSIDE_CONTRACT = 1

@@ -11,16 +11,16 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.cliargs import THRESHOLD_HELP, output_dir, positive_int, probability
 from runtime.command import cli, program
-from runtime.decode import JPEG_MAGIC, decode, truncated
-from runtime.draw import annotate
 from runtime.errors import EXIT_USER_ERROR, UserError
 from runtime.files import write_atomic, written
+from runtime.frames.decode import JPEG_MAGIC, decode, truncated
+from runtime.models.auto import AUTO, MODEL_HELP, resolve
 from runtime.reader.debug import pictures
+from runtime.reader.draw import annotate
 from runtime.reader.pipeline import find_digits
-from runtime.recognizer import DEFAULT_THRESHOLD, Item, Reading, Recognizer
+from runtime.reader.recognizer import DEFAULT_THRESHOLD, Item, Reading, Recognizer
 
 PROG = "runtime.image"
 SAVE_AS = {".jpg", ".jpeg", ".png", ".bmp", ".tif", ".tiff", ".webp"}  # else annotations are PNG

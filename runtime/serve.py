@@ -9,13 +9,13 @@ import argparse
 import sys
 import threading
 
-from runtime.auto import AUTO, MODEL_HELP, resolve
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability
 from runtime.command import cli, program
 from runtime.image import quiet_opencv
 from runtime.live import LiveServer, announce, parse_bind
 from runtime.live.options import add_live_options, check_live_options
-from runtime.recognizer import DEFAULT_THRESHOLD, Recognizer
+from runtime.models.auto import AUTO, MODEL_HELP, resolve
+from runtime.reader.recognizer import DEFAULT_THRESHOLD, Recognizer
 from runtime.webcam import stop_on_sigterm
 
 PROG = "runtime.serve"

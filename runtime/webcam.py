@@ -1,6 +1,6 @@
 """python -m runtime.webcam [--camera N | --video FILE | --picamera] [--serve PORT]: read live.
 
-Capture runs on its own thread (runtime.capture); this loop reads, keeps the reading steady
+Capture runs on its own thread (runtime.frames.capture); this loop reads, keeps the reading steady
 (runtime.reader.stabilizer), draws, and shows, saves or serves it (runtime.live).
 """
 
@@ -16,21 +16,21 @@ from pathlib import Path
 
 import cv2
 
-from runtime.auto import AUTO, MODEL_HELP, resolve
-from runtime.capture import Grabber
 from runtime.cliargs import THRESHOLD_HELP, positive_int, probability, stable_fraction
 from runtime.command import cli, program
-from runtime.draw import annotate
 from runtime.errors import UserError
+from runtime.frames.capture import Grabber
+from runtime.frames.pace import Pace
+from runtime.frames.sink import VideoSink
+from runtime.frames.sources import open_source
 from runtime.image import confidences, quiet_opencv
 from runtime.live import FrameSlot, LiveServer, announce, parse_bind
 from runtime.live.options import add_live_options, check_live_options
-from runtime.pace import Pace
+from runtime.models.auto import AUTO, MODEL_HELP, resolve
 from runtime.publish import flags as publishing
+from runtime.reader.draw import annotate
+from runtime.reader.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
 from runtime.reader.stabilizer import DEFAULT_AGREE, DEFAULT_WINDOW, Stabilizer
-from runtime.recognizer import DEFAULT_THRESHOLD, Reading, Recognizer
-from runtime.sink import VideoSink
-from runtime.sources import open_source
 
 PROG = "runtime.webcam"
 WINDOW = "mnist-edge (q or Esc quits)"
@@ -134,7 +134,7 @@ class Summary:
 
     def line(self) -> str:
         """'done: F frames in S s (R FPS, reader M ms per frame), ...': R frames went through per
-        second of the run; reading one took M ms (runtime.pace)."""
+        second of the run; reading one took M ms (runtime.frames.pace)."""
         rate = self.frames / self.seconds if self.seconds > 0 else 0.0
         if self.stable is None:
             last = "no stable reading"
@@ -193,7 +193,7 @@ def _one_line(digits: str) -> str:
 
 def _reading_line(frame: int, seconds: float, reading: Reading) -> str:
     """'frame 12 at 0.4s: 42  (4 99%, 2 87%)', the line --headless prints per stable change:
-    the frame's number and time in the source (runtime.capture)."""
+    the frame's number and time in the source (runtime.frames.capture)."""
     where = f"frame {frame} at {seconds:.1f}s"
     if not reading.items:
         return f"{where}: no digits found"

@@ -4,7 +4,7 @@
 # Runs runtime.evaluate under qemu-x86_64-static -cpu EPYC-Rome (AMD Zen 2: AVX2, no AVX-512, no
 # VNNI). onnxruntime's MLAS picks its kernels from CPUID, which QEMU emulates, so int8 models take
 # the AVX2 path (VPMADDUBSW, saturating 16-bit pair sums) even on a VNNI host. A mount namespace
-# shows runtime.cpu a matching /proc/cpuinfo. Slow (about 1 ms of host time per image and path):
+# shows runtime.measure.cpu a matching /proc/cpuinfo. Slow (about 1 ms of host time per image and path):
 # use --limit. Default: the ONNX int8 model, 2,000 images, both paths. Exit as runtime.evaluate.
 set -euo pipefail
 

@@ -23,10 +23,10 @@ import numpy as np  # noqa: E402
 from export import saturation  # noqa: E402
 from export.convert_onnx import quantize  # noqa: E402
 from export.source import calibration_images  # noqa: E402
-from runtime import cpu, dataset  # noqa: E402
 from runtime.benchmark import latency_us  # noqa: E402
-from runtime.classifier import KERNEL_PATHS, Classifier, ClassifierOptions  # noqa: E402
 from runtime.command import cli  # noqa: E402
+from runtime.measure import cpu, dataset  # noqa: E402
+from runtime.models.classifier import KERNEL_PATHS, Classifier, ClassifierOptions  # noqa: E402
 
 CANDIDATES = {  # name: (activation type, weight type, reduce_range)
     "s8 act / s8 weights, 8-bit (old)": ("int8", "int8", False),

@@ -20,9 +20,9 @@ sys.path.insert(0, str(ROOT))  # run as a file from anywhere: the runtime packag
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from runtime import dataset  # noqa: E402
 from runtime.command import cli  # noqa: E402
 from runtime.files import publish, temp_beside, written  # noqa: E402
+from runtime.measure import dataset  # noqa: E402
 
 NUMBERS = ("2024", "31415")  # shown in turn: the reading changes once
 SIZE = (640, 480)  # width, height

@@ -17,13 +17,13 @@ if not os.environ.get("MNIST_DIR") and SHARED_MNIST.is_dir():
 
 @pytest.fixture(scope="session")
 def mnist_test():
-    from runtime import dataset
+    from runtime.measure import dataset
 
     return dataset.load("test")
 
 
 @pytest.fixture(scope="session")
 def mnist_train():
-    from runtime import dataset
+    from runtime.measure import dataset
 
     return dataset.load("train")

@@ -38,7 +38,7 @@ def load_teacher(path: str | Path):
 
 def teacher_targets(teacher, images: np.ndarray, temperature: float) -> np.ndarray:
     """The teacher's softened probabilities for uint8 images (N, 28, 28): (N, 10) float32."""
-    from runtime.dataset import to_model_input
+    from runtime.measure.dataset import to_model_input
 
     probs = teacher.predict(to_model_input(images), batch_size=PREDICT_BATCH, verbose=0)
     return soften(probs, temperature)

@@ -21,7 +21,7 @@ import numpy as np
 
 from runtime.cliargs import output_dir, positive_int
 from runtime.command import cli, program
-from runtime.formats import REJECTOR_KERAS
+from runtime.models.formats import REJECTOR_KERAS
 
 PHOTOS = 10_000  # of touching digits, text, single digits and strokes, cut by the reader
 MNIST_DIGITS = 30_000  # training digits as MNIST gives them
@@ -59,7 +59,7 @@ def build_rejector(keras=None):
 def examples(photos: int, seed: int, data_dir: str | None,
              log=print) -> dict[str, np.ndarray]:
     """Training and validation crops (uint8) and labels (0-9, 10 = not a digit)."""
-    from runtime import dataset
+    from runtime.measure import dataset
     from train import rejects
     from train.degrade import scene_crops
     from train.holdout import split_validation
@@ -101,7 +101,7 @@ def train(out: Path, photos: int, epochs: int, seed: int, data_dir: str | None) 
     import tensorflow as tf
 
     from runtime.files import publish, temp_beside, written
-    from runtime.provenance import command_line
+    from runtime.models.provenance import command_line
     from train.augment import augment_batch
     from train.recipes import Augmentation
 

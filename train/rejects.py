@@ -121,7 +121,7 @@ def held_out(data_dir: str | None = None, photos: int = HELD_OUT_PHOTOS) -> np.n
     """The held-out non-digits (uint8 (N, 28, 28)): written with HELD_OUT_FONTS, touching digits
     made of the validation digits the rejector never trained on; the rejector's contract counts
     how many of them it catches."""
-    from runtime import dataset
+    from runtime.measure import dataset
     from train.holdout import split_validation
 
     train = dataset.load("train", data_dir)

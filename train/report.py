@@ -14,9 +14,9 @@ matplotlib.use("Agg")  # no display on a server or in CI
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from runtime.dataset import Split  # noqa: E402
 from runtime.files import write_atomic, written  # noqa: E402
-from runtime.provenance import command_line, package_versions  # noqa: E402
+from runtime.measure.dataset import Split  # noqa: E402
+from runtime.models.provenance import command_line, package_versions  # noqa: E402
 
 PACKAGES = ("tensorflow", "keras", "numpy", "tf-keras", "tensorflow-model-optimization")
 CARD_NAME = "model_card.json"

@@ -11,9 +11,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from runtime import dataset
 from runtime.files import publish, temp_beside, written
-from runtime.formats import MODELS_DIR
+from runtime.measure import dataset
+from runtime.models.formats import MODELS_DIR
 from train import distill, report
 from train.augment import eval_dataset, training_dataset
 from train.degrade import scene_crops

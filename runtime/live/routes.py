@@ -7,7 +7,7 @@ from http import HTTPStatus
 
 import cv2
 
-from runtime.decode import JPEG_MAGIC, PNG_MAGIC, TooLarge, decode
+from runtime.frames.decode import JPEG_MAGIC, PNG_MAGIC, TooLarge, decode
 
 # pixels of a drawing: the pad is 560x280; a few bytes of PNG could otherwise ask for gigabytes
 MAX_PAD_PIXELS = 4_000_000

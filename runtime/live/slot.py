@@ -48,8 +48,9 @@ class FrameSlot:
     def publish(self, picture: Picture, reading: object | None, frame: int, seconds: float,
                 fps: float, read_ms: float) -> None:
         """The reader's side: store references and wake the viewers (no encoding here).
-        `frame` and `seconds` say where the frame is in the source (runtime.capture); `fps` is
-        frames read per second, `read_ms` the reader's own time per frame (runtime.pace)."""
+        `frame` and `seconds` say where the frame is in the source (runtime.frames.capture);
+        `fps` is frames read per second, `read_ms` the reader's own time per frame
+        (runtime.frames.pace)."""
         with self.changed:
             self.seq += 1
             self._picture, self._state = picture, (reading, frame, seconds, fps, read_ms)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from runtime.publish.message import encode, reading_message
-from runtime.recognizer import Reading
+from runtime.reader.recognizer import Reading
 
 if TYPE_CHECKING:  # runtime.publish.mqtt needs paho-mqtt, imported only with --mqtt
     from runtime.publish.mqtt import Counts, Publisher

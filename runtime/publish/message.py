@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-from runtime.recognizer import Reading
+from runtime.reader.recognizer import Reading
 
 
 def utc_timestamp(now: datetime | None = None) -> str:

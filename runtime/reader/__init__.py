@@ -2,5 +2,5 @@
 
 frame (gray copy, working scale) -> sheet (the paper) -> ink (binarized, rules removed) -> marks
 (candidates, non-digits rejected) -> digits (MNIST-normalised crops) -> rows (reading order).
-runtime.reader.pipeline runs them; runtime.recognizer adds the classifier.
+runtime.reader.pipeline runs them; runtime.reader.recognizer adds the classifier.
 """

@@ -20,13 +20,13 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from runtime.models.rejector import rescale
 from runtime.reader.digits import MNIST_SIDE
 from runtime.reader.marks import MIN_SIZE
 from runtime.reader.pipeline import Box, Found, Look
 from runtime.reader.rows import group_rows
 from runtime.reader.shapes import WIDE as TOO_WIDE
 from runtime.reader.shapes import Mark
-from runtime.rejector import rescale
 
 WIDE = 0.8  # width over its row's height: a mark this wide may be digits that touch
 CUT_SPACING = 0.2  # of the height: candidate cuts at least this far apart

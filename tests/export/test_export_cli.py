@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime.formats import formats_for
+from runtime.models.formats import formats_for
 
 ROOT = Path(__file__).resolve().parents[2]
 # A small model good enough for every contract row to pass honestly: the real architecture, one
@@ -31,7 +31,7 @@ def run_cli(module: str, *args: str) -> subprocess.CompletedProcess:
 def small_model(tmp_path_factory, mnist_train) -> Path:
     import keras
 
-    from runtime import dataset
+    from runtime.measure import dataset
     from train.model import build_model
 
     keras.utils.set_random_seed(SEED)
@@ -60,8 +60,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess, module: str, word
 
 @pytest.mark.slow
 def test_both_clis_export_every_variant(small_model, tmp_path):
-    from runtime import metadata
-    from runtime.classifier import Classifier
+    from runtime.models import metadata
+    from runtime.models.classifier import Classifier
 
     out = tmp_path / "out"
     for backend in ("tflite", "onnx"):

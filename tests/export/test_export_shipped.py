@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.classifier import KERNEL_PATHS
-from runtime.formats import MODELS_DIR, SHIPPED, Format
+from runtime.models.classifier import KERNEL_PATHS
+from runtime.models.formats import MODELS_DIR, SHIPPED, Format
 
 pytestmark = pytest.mark.slow
 MAX_INT8_SIZE_RATIO = 0.30  # the int8 TFLite file vs the float32 one
@@ -73,7 +73,7 @@ def test_int8_tflite_is_small():
 
 @pytest.mark.parametrize("fmt", SHIPPED, ids=lambda f: f.key)
 def test_artifact_metadata_names_its_source(fmt: Format, references):
-    from runtime import metadata
+    from runtime.models import metadata
 
     meta = metadata.read(_shipped(fmt.filename))
     assert meta["format"] == fmt.key and meta["source_model"] == fmt.source
@@ -95,7 +95,7 @@ def test_artifact_carries_the_float_classes(fmt: Format, references):
     """The float model's class per test image, for agreement on a device (runtime.evaluate)."""
     import numpy as np
 
-    from runtime import metadata
+    from runtime.models import metadata
 
     meta = metadata.read(_shipped(fmt.filename))
     classes = metadata.float_predictions(meta)

@@ -14,8 +14,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime import metadata
-from runtime.formats import MODELS_DIR, Format, formats_for
+from runtime.models import metadata
+from runtime.models.formats import MODELS_DIR, Format, formats_for
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +36,7 @@ def under_tflm(mnist_test):
     """Each shipped microcontroller model through TFLM's interpreter, all 10,000 test images,
     once per session (about 3 ms per image for mnist_micro on an x86 core)."""
     from export import tflm
-    from runtime.dataset import to_model_input
+    from runtime.measure.dataset import to_model_input
 
     images = to_model_input(mnist_test.images)
     return {f.key: tflm.predict(shipped(f.filename).read_bytes(), images).probs for f in MICRO}
@@ -58,7 +58,7 @@ def test_tflm_reads_it_inside_its_row_on_all_test_images(fmt: Format, under_tflm
 
 @pytest.mark.parametrize("fmt", MICRO, ids=lambda f: f.key)
 def test_it_is_lean_and_int8_in_and_out(fmt: Format):
-    from runtime.tflite_graph import operators
+    from runtime.models.tflite_graph import operators
 
     data = shipped(fmt.filename).read_bytes()
     assert len(data) <= fmt.max_bytes

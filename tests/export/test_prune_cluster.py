@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from export import prune_cluster
-from runtime.formats import FORMATS, MODELS_DIR, formats_for
-from runtime.tflite_graph import int8_filters
+from runtime.models.formats import FORMATS, MODELS_DIR, formats_for
+from runtime.models.tflite_graph import int8_filters
 
 pytestmark = pytest.mark.slow
 LAYERS = ("conv1", "conv2", "conv3", "conv4", "dense1", "probs")  # the int8 filters, in order

@@ -7,7 +7,7 @@ import pytest
 
 from export import saturation
 from export.errors import ValidationError
-from runtime.formats import MODELS_DIR
+from runtime.models.formats import MODELS_DIR
 
 CALIBRATION = 100  # images: enough for a working model, the rule does not depend on accuracy
 
@@ -86,7 +86,7 @@ def test_export_refuses_it_and_writes_nothing(full_range_model, tmp_path, monkey
     """Through the export pipeline: a dedicated validation error, no artifact, no temp file."""
     from export import pipeline
     from export.context import Context
-    from runtime.formats import format_of
+    from runtime.models.formats import format_of
 
     _, data = full_range_model
     fmt = format_of("mnist_cnn_int8.onnx")

@@ -35,7 +35,7 @@ def onnx_model() -> Path:
 
 @pytest.fixture(scope="session")
 def classifier(int8_model):
-    from runtime.classifier import Classifier
+    from runtime.models.classifier import Classifier
 
     return Classifier(int8_model)
 

@@ -7,10 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from runtime import metadata
-from runtime.classifier import KERNEL_PATHS
 from runtime.errors import UserError
 from runtime.evaluate import TEST_IMAGES, float_reference
+from runtime.models import metadata
+from runtime.models.classifier import KERNEL_PATHS
 
 LIMIT = 300
 
@@ -40,7 +40,7 @@ def test_malformed_classes_are_ignored():
 
 @pytest.mark.parametrize("name", ["mnist_cnn_int8.tflite", "mnist_cnn_int8.onnx"])
 def test_limit_on_both_kernel_paths(run_module, name, mnist_test):
-    from runtime.formats import MODELS_DIR
+    from runtime.models.formats import MODELS_DIR
 
     path = MODELS_DIR / name
     assert path.is_file(), f"{path} is missing: run the export"

@@ -141,7 +141,7 @@ def test_the_page_shows_the_stream_and_the_number(running, clip, browser, artifa
     second, second_shot = snapshot(url), shown(stream)
     assert first != second  # the server's frames move...
     assert first_shot != second_shot  # ...and so does the picture in the browser
-    from runtime.auto import choose
+    from runtime.models.auto import choose
 
     assert text(browser, "model") == choose().path.name  # no --model: auto's choice here
     assert float(text(browser, "fps")) > 0
@@ -203,7 +203,7 @@ class CountingPad:
     """The pad's recognizer, counting the drawings it is asked to read."""
 
     def __init__(self, model):
-        from runtime.recognizer import Recognizer
+        from runtime.reader.recognizer import Recognizer
 
         self.recognizer, self.reads = Recognizer.open(model), 0
 

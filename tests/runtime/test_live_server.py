@@ -20,7 +20,7 @@ from runtime.live import handler as live_handler
 from runtime.live import server as live_server
 from runtime.live import slot as live_slot
 from runtime.live import stream as live_stream
-from runtime.recognizer import Recognizer
+from runtime.reader.recognizer import Recognizer
 
 FRAME = (480, 640)
 

@@ -12,7 +12,7 @@ import pytest
 from runtime.publish.discovery import config, config_topic
 from runtime.publish.message import encode, reading_message, utc_timestamp
 from runtime.publish.options import mqtt_options, parse_url
-from runtime.recognizer import Item, Reading
+from runtime.reader.recognizer import Item, Reading
 
 READING = Reading.from_lines([[Item(4, 0.99, (10, 10, 20, 30)), Item(2, 0.875, (40, 10, 20, 30))],
                               [Item(7, 0.95, (10, 60, 20, 30))]])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from runtime.recognizer import Recognizer
+from runtime.reader.recognizer import Recognizer
 from tests.scenes.measure import matched
 
 PAGES = 150  # about 500 digits: single digits and numbers of 2 to 6 digits

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from runtime.reader.pipeline import find_digits
-from runtime.recognizer import Recognizer
+from runtime.reader.recognizer import Recognizer
 
 
 def _write(canvas: np.ndarray, digit: np.ndarray, x: int, y: int, height: int) -> None:

@@ -62,7 +62,7 @@ def test_the_warp_flattens_the_sheet_and_maps_boxes_back():
 
 def test_a_turned_sticky_note_is_flattened_and_read(int8_model):
     """A yellow note turned on a dark desk, a hand and a pen beside it."""
-    from runtime.recognizer import Recognizer
+    from runtime.reader.recognizer import Recognizer
     from tests.scenes import make_scene
 
     scene = make_scene("sticky", 24, seed=1)  # the reader of 77ba966 read 414 here

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runtime.recognizer import Recognizer
+from runtime.reader.recognizer import Recognizer
 
 NUMBERS = 60  # pairs and triples of MNIST test digits, written so close that most touch
 MIN_EXACT = 45  # measured 49 of 60 (2026-12-03, AMD EPYC, AVX2 without VNNI); uncut: 33

@@ -59,7 +59,7 @@ def test_image_json_lines(run_module, photo_dir, int8_model):
 def test_image_text_and_annotations(run_module, photo_dir, tmp_path, int8_model):
     out = tmp_path / "annotated"
     result = run_module("runtime.image", str(photo_dir / "number.jpg"), "--annotate", str(out),
-                        "--model", str(int8_model))  # auto's note line: tests/runtime/test_auto
+                        "--model", str(int8_model))  # auto's note: tests/runtime/test_models_auto
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(f"{photo_dir / 'number.jpg'}: 207")
     written = cv2.imread(str(out / "number.annotated.jpg"))
@@ -145,7 +145,7 @@ def test_corrupt_images_print_no_codec_warnings(run_module, photo_dir, tmp_path,
     (tmp_path / "bad.png").write_bytes(bytes(png))
     (tmp_path / "bad.jpg").write_bytes(bytes(jpeg))
     result = run_module("runtime.image", str(tmp_path / "bad.png"), str(tmp_path / "bad.jpg"),
-                        "--model", str(int8_model))  # auto's note line: tests/runtime/test_auto
+                        "--model", str(int8_model))  # auto's note: tests/runtime/test_models_auto
     assert result.returncode == 2
     bad = tmp_path / "bad.png"
     assert result.stderr == f"runtime.image: error: {bad} is not an image OpenCV can read\n"

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import cv2
 
-from runtime.recognizer import Recognizer
+from runtime.reader.recognizer import Recognizer
 
 ROOT = Path(__file__).resolve().parents[2]
 VIDEO = ROOT / "docs" / "sample-video.mp4"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runtime.recognizer import Recognizer
+from runtime.reader.recognizer import Recognizer
 from tests.scenes import SCENES, glyphs, make_scene
 from tests.scenes.generate import SETS
 from tests.scenes.measure import score, table
@@ -106,7 +106,7 @@ def test_truth_matches_what_was_drawn(mnist_test):
 
 def test_only_mnist_test_digits_are_used(monkeypatch):
     """Also: the second round's words come from the scene fonts (glyphs.FONTS) only."""
-    from runtime import dataset
+    from runtime.measure import dataset
 
     asked = []
     real_load = dataset.load

@@ -9,8 +9,8 @@ import cv2
 import numpy as np
 import pytest
 
-from runtime.capture import Grabber
-from runtime.sources import Source
+from runtime.frames.capture import Grabber
+from runtime.frames.sources import Source
 
 FRAMES_PER_NUMBER = 6
 
@@ -36,7 +36,7 @@ def test_headless_video_prints_each_stable_change_a_summary_and_saves(run_module
     path, numbers = clip
     saved = tmp_path / "out.avi"
     result = run_module("runtime.webcam", "--video", str(path), "--headless", "--save", str(saved),
-                        "--model", str(int8_model))  # auto's note line: tests/runtime/test_auto
+                        "--model", str(int8_model))  # auto's note: tests/runtime/test_models_auto
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     *changes, summary = result.stdout.splitlines()
@@ -106,8 +106,8 @@ class FlakyCamera(Source):
 
 
 def test_grabber_retries_dropped_frames_and_reopens_a_lost_camera(monkeypatch):
-    monkeypatch.setattr("runtime.capture.REOPEN_DELAY", 0.01)
-    monkeypatch.setattr("runtime.capture.RETRY_DELAY", 0.0)
+    monkeypatch.setattr("runtime.frames.capture.REOPEN_DELAY", 0.01)
+    monkeypatch.setattr("runtime.frames.capture.RETRY_DELAY", 0.0)
     camera = FlakyCamera()
     grabber = Grabber(camera).start()
     try:
@@ -192,7 +192,7 @@ def test_a_paced_file_plays_at_its_frame_rate_and_skips_what_the_reader_misses()
 
 @pytest.mark.parametrize("paper", [255, 0, 128])
 def test_status_text_sits_on_a_filled_box_readable_on_any_background(paper):
-    from runtime.draw import BACKDROP, TEXT, annotate
+    from runtime.reader.draw import BACKDROP, TEXT, annotate
 
     frame = np.full((480, 640, 3), paper, np.uint8)
     out = annotate(frame, None, status="30 FPS  42")

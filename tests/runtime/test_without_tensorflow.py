@@ -41,7 +41,7 @@ def test_importing_every_runtime_module_leaves_tensorflow_out(int8_model):
         "import importlib, sys\n"
         f"for name in {modules!r}:\n"
         "    importlib.import_module('runtime.' + name)\n"
-        "from runtime.classifier import Classifier\n"
+        "from runtime.models.classifier import Classifier\n"
         f"Classifier({str(int8_model)!r}).predict(__import__('numpy').zeros((1, 28, 28)))\n"
         f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
         "print(bad)\n"
@@ -51,7 +51,7 @@ def test_importing_every_runtime_module_leaves_tensorflow_out(int8_model):
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
-    assert {"classifier", "reader", "reader.pipeline", "image", "webcam", "evaluate",
+    assert {"models.classifier", "reader", "reader.pipeline", "image", "webcam", "evaluate",
             "benchmark"} <= set(modules)
 
 

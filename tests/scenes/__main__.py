@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from runtime.command import cli
-from runtime.formats import DEFAULT_MODEL
+from runtime.models.formats import DEFAULT_MODEL
 from tests.scenes.generate import SCENES, SETS
 
 SHARED_MNIST = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "mnist"
@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     import cv2
 
     from runtime.files import write_atomic
-    from runtime.recognizer import Recognizer
-    from runtime.report import update_section
+    from runtime.measure.report import update_section
+    from runtime.reader.recognizer import Recognizer
     from tests.scenes.measure import score, table
 
     kinds = list(dict.fromkeys(args.scene or (SCENES if args.set == "all" else SETS[args.set])))

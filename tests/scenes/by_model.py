@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 def default_models() -> list[Path]:
-    from runtime.formats import FORMATS, MODELS_DIR
+    from runtime.models.formats import FORMATS, MODELS_DIR
 
     return [MODELS_DIR / f.filename for f in FORMATS
             if f.backend == "tflite" and (MODELS_DIR / f.filename).is_file()]
@@ -44,7 +44,7 @@ def default_models() -> list[Path]:
 def table(rows: dict[str, dict], kinds: list[str], per_scene: int, seed: int) -> str:
     from datetime import datetime, timezone
 
-    from runtime import cpu
+    from runtime.measure import cpu
     from tests.scenes.measure import Score
 
     lines = [
@@ -77,8 +77,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     if not os.environ.get("MNIST_DIR") and SHARED_MNIST.is_dir():
         os.environ["MNIST_DIR"] = str(SHARED_MNIST)
-    from runtime.recognizer import Recognizer
-    from runtime.report import update_section
+    from runtime.measure.report import update_section
+    from runtime.reader.recognizer import Recognizer
     from tests.scenes.generate import SCENES
     from tests.scenes.measure import Score, scenes
 

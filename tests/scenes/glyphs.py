@@ -74,7 +74,7 @@ def font_paths() -> list[str]:
 @functools.lru_cache(maxsize=1)
 def mnist_test() -> tuple[np.ndarray, np.ndarray]:
     """MNIST's test images and labels (never the training split)."""
-    from runtime import dataset
+    from runtime.measure import dataset
 
     split = dataset.load("test")
     return split.images, split.labels

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from runtime import cpu
+from runtime.measure import cpu
 from tests.scenes.generate import SCENES, Scene, make_scene
 
 

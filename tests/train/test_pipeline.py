@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime.dataset import SHA256
+from runtime.measure.dataset import SHA256
 from train.recipes import RECIPES
 from train.run import RunConfig, split_validation, train
 
@@ -111,7 +111,7 @@ def test_cli_reports_missing_data_in_one_line(tmp_path):
     env = {"PATH": "/usr/bin:/bin", "XDG_CACHE_HOME": str(tmp_path / "cache"),
            "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)}
     # An unreachable mirror stands for no internet: the test must never reach the real one.
-    code = ("import runtime.dataset as d; d.MIRRORS = ('http://127.0.0.1:9/',); "
+    code = ("import runtime.measure.dataset as d; d.MIRRORS = ('http://127.0.0.1:9/',); "
             "import sys, train.__main__ as m; sys.exit(m.main(['--data-dir', sys.argv[1], "
             "'--epochs', '1', '--out', sys.argv[2]]))")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path / "nothing"),

@@ -10,8 +10,8 @@ import h5py
 import numpy as np
 import pytest
 
-from runtime.dataset import to_model_input
-from runtime.formats import FLOAT_MIN_ACCURACY, FLOAT_MODEL_NAME, MODELS_DIR
+from runtime.measure.dataset import to_model_input
+from runtime.models.formats import FLOAT_MIN_ACCURACY, FLOAT_MODEL_NAME, MODELS_DIR
 from train.model import PARAMETERS
 
 MODEL = MODELS_DIR / FLOAT_MODEL_NAME

@@ -7,11 +7,11 @@ import shutil
 import numpy as np
 import pytest
 
-from runtime import dataset
-from runtime.classifier import KERNEL_PATHS, ClassifierOptions, ModelError
-from runtime.formats import REJECTOR_NAME
-from runtime.recognizer import Recognizer
-from runtime.rejector import MAX_DIGITS_REJECTED, MIN_CAUGHT, THRESHOLD, Rejector
+from runtime.measure import dataset
+from runtime.models.classifier import KERNEL_PATHS, ClassifierOptions, ModelError
+from runtime.models.formats import REJECTOR_NAME
+from runtime.models.rejector import MAX_DIGITS_REJECTED, MIN_CAUGHT, THRESHOLD, Rejector
+from runtime.reader.recognizer import Recognizer
 
 HELD_OUT_PHOTOS = 200  # a third of the export's held-out set: the test's time, the same kinds
 

@@ -1,16 +1,16 @@
 """`--model auto`: the fastest verified artifact of the article model on this CPU.
 
-A rule from measurements, chosen by the CPU's int8 features (runtime/cpu.py), not a measurement
-made at start:
+A rule from measurements, chosen by the CPU's int8 features (runtime/measure/cpu.py), not a
+measurement made at start:
 - the ordering is a property of the CPU's instructions, and it is large and stable where we
   measured it: with VNNI, int8 LiteRT runs at about 0.35x the float32 time; without it (AVX2),
   int8 LiteRT is no faster than float32 and onnxruntime's int8 is about 0.77x of it;
 - a measurement at start costs every start a second or more (more on a Pi), and on a busy
   machine it measures the neighbours: on the shared 2-core machine of this project two runs a
   minute apart ordered the models differently;
-- a rule is the same on every run, testable without the CPU (tests/runtime/test_auto.py feeds it
-  the sample /proc/cpuinfo files of scripts/cpuinfo/), and `python -m runtime.benchmark` prints its
-  choice beside what it measures, so a CPU the rule mis-orders shows it.
+- a rule is the same on every run, testable without the CPU (tests/runtime/test_models_auto.py
+  feeds it the sample /proc/cpuinfo files of scripts/cpuinfo/), and `python -m runtime.benchmark`
+  prints its choice beside what it measures, so a CPU the rule mis-orders shows it.
 Only the article model's artifacts are candidates (the reader needs its accuracy on real scenes);
 a candidate must carry its export's verdicts and meet its contract row on every kernel path.
 """
@@ -21,11 +21,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime import cpu as cpu_info
-from runtime import metadata as model_metadata
-from runtime.classifier import KERNEL_PATHS
 from runtime.errors import UserError
-from runtime.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR, Format, format_by_key
+from runtime.measure import cpu as cpu_info
+from runtime.models import metadata as model_metadata
+from runtime.models.classifier import KERNEL_PATHS
+from runtime.models.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR, Format, format_by_key
 
 AUTO = "auto"
 MODEL_HELP = ("a .tflite or .onnx model file, or auto: the fastest verified model on this CPU "

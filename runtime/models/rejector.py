@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.classifier import Classifier, ClassifierOptions
-from runtime.formats import REJECTOR_NAME
+from runtime.models.classifier import Classifier, ClassifierOptions
+from runtime.models.formats import REJECTOR_NAME
 
 OUTPUTS = 11  # the ten digits, then "not a digit"
 NOT_DIGIT = 10

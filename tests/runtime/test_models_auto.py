@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from runtime import auto, cpu, metadata
 from runtime.errors import UserError
-from runtime.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR
+from runtime.measure import cpu
+from runtime.models import auto, metadata
+from runtime.models.formats import FLOAT_MODEL_NAME, FORMATS, MODELS_DIR
 
 CPUINFO = Path(__file__).resolve().parents[2] / "scripts" / "cpuinfo"
 

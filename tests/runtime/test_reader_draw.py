@@ -1,4 +1,4 @@
-"""runtime.draw: labels beside their boxes, never over one another."""
+"""runtime.reader.draw: labels beside their boxes, never over one another."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import itertools
 import numpy as np
 import pytest
 
-from runtime import draw
-from runtime.recognizer import Item, Reading
+from runtime.reader import draw
+from runtime.reader.recognizer import Item, Reading
 
 
 def _disjoint(rects) -> bool:

@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-_CHECKOUT_MODELS = Path(__file__).resolve().parent.parent / "models"
+_CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"  # runtime/models/ -> ../../
 # A checkout's models/; ./models when the package was installed without its checkout
 # (pip install ".[runtime]" copies the code to site-packages); $MNIST_EDGE_MODELS wins.
 MODELS_DIR = Path(os.environ.get("MNIST_EDGE_MODELS")

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.classifier import Classifier, ClassifierOptions
-from runtime.formats import DEFAULT_MODEL
+from runtime.models.classifier import Classifier, ClassifierOptions
+from runtime.models.formats import DEFAULT_MODEL
+from runtime.models.rejector import THRESHOLD, Rejector
 from runtime.reader import split
 from runtime.reader.pipeline import Found, find_digits
-from runtime.rejector import THRESHOLD, Rejector
 
 DEFAULT_THRESHOLD = 0.5  # a digit the model gives less than this is not shown...
 ROW_SURE, ROW_THRESHOLD, ROW_HEIGHT = 2, 0.5, 0.3  # ...unless it stands among this many sure

@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 
 from runtime.reader.frame import to_gray
-from runtime.recognizer import Reading
+from runtime.reader.recognizer import Reading
 
 SURE, UNSURE, ROW = (0, 200, 0), (0, 165, 255), (200, 90, 0)  # BGR
 INK, TEXT, BACKDROP = (0, 0, 0), (255, 255, 255), (40, 40, 40)  # dark text on the bright boxes

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from runtime.draw import annotate
+from runtime.reader.draw import annotate
 from runtime.reader.pipeline import Found
-from runtime.recognizer import Item, Reading, Recognizer
+from runtime.reader.recognizer import Item, Reading, Recognizer
 
 
 @pytest.fixture(scope="module")

@@ -1,10 +1,10 @@
-"""runtime.pace: frames per second of wall time, and the reader's own time per frame."""
+"""runtime.frames.pace: frames per second of wall time, and the reader's own time per frame."""
 
 from __future__ import annotations
 
 import pytest
 
-from runtime.pace import Pace
+from runtime.frames.pace import Pace
 
 
 def test_a_paced_source_shows_its_own_rate_not_the_readers():

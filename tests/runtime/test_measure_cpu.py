@@ -1,10 +1,11 @@
-"""runtime.cpu: the CPU's name and int8 features from /proc/cpuinfo texts, and this machine's."""
+"""runtime.measure.cpu: the CPU's name and int8 features from /proc/cpuinfo texts, and this
+machine's."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from runtime import cpu
+from runtime.measure import cpu
 
 CPUINFO_DIR = Path(__file__).resolve().parents[2] / "scripts" / "cpuinfo"
 X86_VNNI = """processor\t: 0

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from runtime.sources import Source
+from runtime.frames.sources import Source
 
 MAX_DROPPED = 30  # failed reads in a row before a camera counts as lost
 REOPEN_DELAY = 1.0  # seconds between attempts to reopen a lost camera

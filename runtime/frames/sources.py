@@ -1,5 +1,5 @@
 """Frame sources: a camera index, a video file, the Raspberry Pi camera (read by
-runtime.capture's thread). A video file knows each frame's position; a camera does not."""
+runtime.frames.capture's thread). A video file knows each frame's position; a camera does not."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""runtime.decode: sizes read from headers, images above the limit refused before decoding."""
+"""runtime.frames.decode: sizes read from headers, images above the limit refused before
+decoding."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import numpy as np
 import pytest
 
 from runtime import MAX_IMAGE_PIXELS
-from runtime.decode import TooLarge, check_size, decode, header_size
+from runtime.frames.decode import TooLarge, check_size, decode, header_size
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -78,7 +79,7 @@ def test_opencv_refuses_what_we_do_not_parse_once_runtime_is_imported(bombs, tmp
         "    cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)\n"
         "except cv2.error as e:\n"
         "    print('refused' if 'CV_IO_MAX_IMAGE_PIXELS' in str(e) else e)\n"
-        "from runtime.decode import TooLarge, decode\n"
+        "from runtime.frames.decode import TooLarge, decode\n"
         "try:\n"
         "    decode(data, cv2.IMREAD_COLOR, 'big.bmp')\n"
         "except TooLarge as e:\n"
@@ -94,7 +95,7 @@ def test_codec_warnings_stay_off_the_console():
     png[29] ^= 0xFF  # IHDR's CRC: "libpng error: IHDR: CRC error"
     jpeg = bytearray(encoded(".jpg", 50, 60))
     jpeg[len(jpeg) // 2] ^= 0xFF  # "Corrupt JPEG data: ... extraneous bytes"
-    code = ("import cv2, sys\nfrom runtime.decode import decode\n"
+    code = ("import cv2, sys\nfrom runtime.frames.decode import decode\n"
             f"for data in ({bytes(png)!r}, {bytes(jpeg)!r}):\n"
             "    print(decode(data, cv2.IMREAD_COLOR, 'x') is None)\n"
             "print('after', file=sys.stderr)\n")

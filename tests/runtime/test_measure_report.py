@@ -1,8 +1,9 @@
-"""runtime.report: each writer rewrites only its own marked section of a shared Markdown file."""
+"""runtime.measure.report: each writer rewrites only its own marked section of a shared Markdown
+file."""
 
 from __future__ import annotations
 
-from runtime.report import update_section
+from runtime.measure.report import update_section
 
 
 def test_a_section_is_replaced_and_what_follows_it_is_kept(tmp_path):

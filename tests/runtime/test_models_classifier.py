@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from runtime.benchmark import latency_us, throughput
-from runtime.classifier import Classifier, ClassifierOptions, ModelError, _in_batches_of
-from runtime.dataset import to_model_input
+from runtime.measure.dataset import to_model_input
+from runtime.models.classifier import Classifier, ClassifierOptions, ModelError, _in_batches_of
 
 SAMPLE = 512
 
@@ -90,8 +90,8 @@ def test_latency_and_throughput_helpers(classifier):
                                   "mnist_cnn_float32.onnx", "mnist_cnn_int8.onnx"])
 def test_both_kernel_paths_read_the_same_digits(name, mnist_test):
     """The reference path (no XNNPACK / no graph optimizations) is a real, different session."""
-    from runtime.classifier import KERNEL_PATHS
-    from runtime.formats import MODELS_DIR
+    from runtime.models.classifier import KERNEL_PATHS
+    from runtime.models.formats import MODELS_DIR
 
     path = MODELS_DIR / name
     assert path.is_file(), f"{path} is missing: run the export"

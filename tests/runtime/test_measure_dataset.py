@@ -11,8 +11,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from runtime import dataset
-from runtime.dataset import SHA256, DatasetError
+from runtime.measure import dataset
+from runtime.measure.dataset import SHA256, DatasetError
 
 ALL_FILES = tuple(SHA256)
 SOURCE = Path(os.environ["MNIST_DIR"])  # ../shared/data/mnist, set by conftest before any test

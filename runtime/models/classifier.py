@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
-from runtime import metadata as model_metadata
 from runtime.errors import UserError, native_stderr_silenced
+from runtime.models import metadata as model_metadata
 
 IMAGE_SHAPE = (28, 28, 1)
 NUM_CLASSES = 10
