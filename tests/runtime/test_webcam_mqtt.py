@@ -213,7 +213,9 @@ def test_headless_json_prints_only_json_on_stdout(run_module):
         assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", m["timestamp"])
     assert messages[0]["frame"] < messages[1]["frame"] and messages[0]["time"] < \
         messages[1]["time"]
-    assert result.stderr.startswith("done: ") and "31415" in result.stderr  # the summary
+    notes = result.stderr.splitlines()  # --model auto's choice, then the summary
+    assert notes[-1].startswith("done: ") and "31415" in notes[-1]
+    assert all(line.startswith("model ") for line in notes[:-1]) and len(notes) <= 2
 
 
 @pytest.mark.parametrize("args, message", [
