@@ -87,11 +87,11 @@ class Format:
         return ", ".join(parts)
 
 
-def _compressed(variant: str, how: str, shipped: bool = True) -> Format:
+def _compressed(variant: str, how: str) -> Format:
     """The article model pruned or clustered (TFMOT), fine-tuned, then full-integer int8."""
     return Format("tflite", variant, f"mnist_cnn_{variant}_int8.tflite", 0.15, None, 99.70, True,
                   f"TFLite full-integer int8 of the article model {how}", int8_io=True,
-                  exporter="compress", shipped=shipped)
+                  exporter="compress")
 
 
 def _micro(name: str, budget_kib: int) -> Format:
@@ -120,10 +120,9 @@ FORMATS: tuple[Format, ...] = (
            "ONNX int8 QDQ, static per-channel"),
     _compressed("pruned50", "pruned to 50% zero weights"),
     _compressed("pruned75", "pruned to 75% zero weights"),
-    # Not released yet: clustering each variant took 25-35 min here, and the microcontroller
-    # models' 60 epochs of distillation several hours (both were cut short; issue 19).
-    _compressed("clustered16", "weight-clustered to 16 values per layer", shipped=False),
-    _compressed("clustered32", "weight-clustered to 32 values per layer", shipped=False),
+    _compressed("clustered16", "weight-clustered to 16 values per layer"),
+    _compressed("clustered32", "weight-clustered to 32 values per layer"),
+    # Not released yet: the microcontroller models' 60 epochs of distillation (issue 19).
     _micro("mnist_micro", 32),
     _micro("mnist_micro_tiny", 16),
 )
