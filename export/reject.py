@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from runtime.cliargs import output_dir
+from runtime.cliargs import output_dir, probability
 from runtime.command import cli, program
 from runtime.errors import UserError
 from runtime.models.classifier import KERNEL_PATHS, ClassifierOptions
@@ -156,7 +156,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="the Keras rejector (default: %(default)s)")
     p.add_argument("--out", type=output_dir, default=MODELS_DIR,
                    help="output folder (default: %(default)s)")
-    p.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD,
+    p.add_argument("--threshold", type=probability, default=DEFAULT_THRESHOLD,
                    help="the probability of 'not a digit' from which the runtime leaves a crop "
                    "out, carried in the metadata (default: %(default)s: what the scenes' digits "
                    "need, see the README)")
@@ -175,8 +175,6 @@ def main(argv: list[str] | None = None) -> int:
     check_keras_file(args.model)  # a bad --model answers before TensorFlow's import
     font_paths(held_out=True)
     quiet.import_tensorflow(args.verbose)
-    if not 0.0 < args.threshold < 1.0:
-        raise UserError("--threshold must be in (0, 1)")
     run(args.model, args.out, args.data_dir, args.threshold)
     return 0
 

@@ -181,13 +181,14 @@ def find_digits(image: np.ndarray, colour: np.ndarray | None = None) -> Found:
         looks = [first, *looks]
     full = [look.to_full(mark.box) for look, mark in chosen]
     slope = row_slope(full)  # a page seen turned: its digits are turned upright
-    found = Found(np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32), [], [], looks, scale, warp,
-                  chosen, gray, image.shape, slope if abs(slope) >= TURN_UPRIGHT else 0.0)
+    found = Found(np.zeros((0, MNIST_SIDE, MNIST_SIDE), np.float32), [], group_rows(full), looks,
+                  scale, warp, chosen, gray, image.shape,
+                  slope if abs(slope) >= TURN_UPRIGHT else 0.0)
     cut = [found.cut(look, mark) for look, mark in chosen]
-    if cut:
-        found = replace(found, images=np.stack([digit for digit, _ in cut]),
-                        boxes=[box for _, box in cut])
-    return replace(found, lines=group_rows(full))
+    if not cut:
+        return found
+    return replace(found, images=np.stack([digit for digit, _ in cut]),
+                   boxes=[box for _, box in cut])
 
 
 def _first_look(gray: np.ndarray, sheet: Sheet | None, colour: np.ndarray | None = None) -> Look:

@@ -138,9 +138,9 @@ class Recognizer:
             more, more_not = self.rejector.weigh(plan.images)
         probs = np.concatenate([probs, more])
         not_digit = None if not_digit is None else np.concatenate([not_digit, more_not])
-        cut, cut_probs, cut_not = split.resolve(plan, probs, not_digit)
-        if cut is not found and self.rejector is not None:  # the kept segments, classified
-            cut_probs = self.classifier.predict(cut.images)
+        cut, cut_probs, cut_not, segments = split.resolve(plan, probs, not_digit)
+        if self.rejector is not None and segments.any():  # the kept segments, classified
+            cut_probs[segments] = self.classifier.predict(cut.images[segments])
         return cut, _items(cut, cut_probs, cut_not)
 
     def read_found(self, found: Found, items: list[Item] | None = None) -> Reading:

@@ -129,10 +129,11 @@ def _too_wide(found: Found) -> list[tuple[Look, Mark]]:
 
 
 def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
-            ) -> tuple[Found, np.ndarray, np.ndarray | None]:
+            ) -> tuple[Found, np.ndarray, np.ndarray | None, np.ndarray]:
     """Each wide mark replaced by its best path of segments: the found digits again, regrouped
-    in rows, with their probabilities (and not-a-digit probabilities). `probs` holds the found
-    images' rows first, then the plan's segments'."""
+    in rows, with their probabilities (and not-a-digit probabilities), and which of them are
+    segments (True) rather than marks found whole. `probs` holds the found images' rows first,
+    then the plan's segments'."""
     found = chosen.found
     n = len(found.images)
     by_index = {w.index: w for w in chosen.wide if w.index is not None}
@@ -154,9 +155,9 @@ def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
             if len(path) > 1:
                 pieces.add(w.rows[k])
     kept.sort(key=lambda entry: entry[0] if entry[0] < n else n + entry[0])
-    if [row for row, _, _ in kept] == list(range(n)):
-        return found, probs[:n], None if not_digit is None else not_digit[:n]
     at = [row for row, _, _ in kept]
+    if at == list(range(n)):
+        return found, probs[:n], None if not_digit is None else not_digit[:n], np.zeros(n, bool)
     if not_digit is not None and pieces:
         # the path was chosen over the whole by the rejector's own weighing: its pieces, often
         # with a sliver of their neighbour, are rejected only when the rejector is much surer
@@ -170,7 +171,8 @@ def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
     rows = group_rows([look.to_full(mark.box) for look, mark in marks])
     result = replace(found, images=everything[at], boxes=[box for _, _, box in kept], lines=rows,
                      marks=marks)
-    return result, probs[at], None if not_digit is None else not_digit[at]
+    return (result, probs[at], None if not_digit is None else not_digit[at],
+            np.array(at) >= n)
 
 
 def cuts(mask: np.ndarray) -> list[tuple[float, float]]:
