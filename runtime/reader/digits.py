@@ -4,6 +4,8 @@ beyond MNIST's writers' sheared back to theirs."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import cv2
 import numpy as np
 
@@ -63,38 +65,71 @@ def stroke_width(mask: np.ndarray) -> float:
     return 2.0 * np.count_nonzero(mask) / max(boundary, 1)
 
 
-def cut_digit(gray: np.ndarray, paper: np.ndarray, dark: bool, mask: np.ndarray, box: Box,
-              factor: int, removed: np.ndarray | None = None, slope: float = 0.0) -> np.ndarray:
-    """A mark found on a copy shrunk by `factor` cut from the full-size gray image, normalised.
+@dataclass(frozen=True)
+class Crop:
+    """A working box cut from the full-size image once, for one or more digits inside it: how
+    dark each pixel is against the paper, and where lines were taken out (grown, never None)."""
+
+    box: Box  # in working pixels
+    factor: int  # working pixels are this many full-size pixels
+    ink: np.ndarray  # uint8, full-size pixels
+    lines: np.ndarray | None  # bool, full-size pixels, grown like the digits' masks
+
+
+def crop(gray: np.ndarray, paper: np.ndarray, dark: bool, box: Box, factor: int,
+         removed: np.ndarray | None = None) -> Crop:
+    """A box found on a copy shrunk by `factor`, cut from the full-size gray image.
 
     `paper` is the working copy's paper brightness; `removed` its pixels taken out as lines (their
-    ink stays out of the digit); `slope` how its row rises (down positive): the digit is turned
-    upright against it, as written on a page photographed turned.
+    ink stays out of the digits cut from the crop).
     """
     x, y, w, h = box
-    stroke = stroke_width(mask) * MNIST_BOX / max(w, h)
     x0, y0 = x * factor, y * factor
     x1, y1 = min((x + w) * factor, gray.shape[1]), min((y + h) * factor, gray.shape[0])
-    size = (x1 - x0, y1 - y0)
-    if size[0] <= 0 or size[1] <= 0:
-        return np.zeros((MNIST_SIDE, MNIST_SIDE), np.float32)
-    crop = gray[y0:y1, x0:x1] if dark else 255 - gray[y0:y1, x0:x1]
+    size = (max(0, x1 - x0), max(0, y1 - y0))
+    if not size[0] or not size[1]:
+        return Crop(box, factor, np.zeros((size[1], size[0]), np.uint8), None)
+    region = gray[y0:y1, x0:x1] if dark else 255 - gray[y0:y1, x0:x1]
     sheet = paper[y : y + h, x : x + w]
     sheet = sheet if factor == 1 else cv2.resize(sheet, size, interpolation=cv2.INTER_LINEAR)
+    lines = None if removed is None else removed[y : y + h, x : x + w]
+    if lines is not None and lines.any():
+        if factor > 1:
+            lines = cv2.resize(lines, size, interpolation=cv2.INTER_NEAREST)
+        lines = cv2.dilate(lines, _grown(factor)) > 0
+    else:
+        lines = None
+    return Crop(box, factor, ink_of(region, sheet), lines)
+
+
+def _grown(factor: int) -> np.ndarray:
+    """The square a mask is grown by so the strokes' soft edges come along."""
+    grow = max(1, int(round(0.5 * factor))) * 2 + 1
+    return np.ones((grow, grow), np.uint8)
+
+
+def cut_digit(within: Crop, mask: np.ndarray, box: Box, slope: float = 0.0) -> np.ndarray:
+    """A mark (its mask and box in working pixels, inside the crop's box), normalised.
+
+    `slope` is how its row rises (down positive): the digit is turned upright against it, as
+    written on a page photographed turned.
+    """
+    x, y, w, h = box
+    f = within.factor
+    stroke = stroke_width(mask) * MNIST_BOX / max(w, h)
+    at = (slice((y - within.box[1]) * f, (y + h - within.box[1]) * f),
+          slice((x - within.box[0]) * f, (x + w - within.box[0]) * f))
+    ink = within.ink[at]
+    size = (ink.shape[1], ink.shape[0])
+    if size[0] <= 0 or size[1] <= 0:
+        return np.zeros((MNIST_SIDE, MNIST_SIDE), np.float32)
     # the mask a little wider so the strokes' soft edges come along, but not into a removed line
     soft = mask.view(np.uint8) * np.uint8(255)
-    grow = max(1, int(round(0.5 * factor))) * 2 + 1
-    if factor > 1:
+    if f > 1:
         soft = cv2.resize(soft, size, interpolation=cv2.INTER_LINEAR)
-    wide = cv2.dilate(soft, np.ones((grow, grow), np.uint8)) > 0
-    if removed is not None:
-        lines = removed[y : y + h, x : x + w]
-        if lines.any():
-            if factor > 1:
-                lines = cv2.resize(lines, size, interpolation=cv2.INTER_NEAREST)
-            lines = cv2.dilate(lines, np.ones((grow, grow), np.uint8)) > 0
-            wide &= ~(lines & ~(soft > 0))
-    ink = ink_of(crop, sheet)
+    wide = cv2.dilate(soft, _grown(f)) > 0
+    if within.lines is not None:
+        wide &= ~(within.lines[at] & ~(soft > 0))
     if slope:
         ink, wide = _turned(ink, wide, float(np.degrees(np.arctan(slope))))
     return normalize_digit(ink, wide, stroke)

@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from runtime.reader import rectify
-from runtime.reader.digits import MNIST_SIDE, cut_digit
+from runtime.reader.digits import MNIST_SIDE, crop, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
 from runtime.reader.ink import MIN_INK, Ink, find_ink
 from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
@@ -85,13 +85,22 @@ class Found:
     def cut(self, look: Look, mark: Mark) -> tuple[np.ndarray, Box]:
         """A mark of a look cut from the gray image: its model input and its box in the input
         image's pixels."""
+        return self.cut_parts(look, mark, [mark])[0]
+
+    def cut_parts(self, look: Look, whole: Mark, parts: list[Mark]
+                  ) -> list[tuple[np.ndarray, Box]]:
+        """Parts of a mark (each inside its box) cut from the gray image at once, as cut()."""
         region = self.gray[look.origin[1]:, look.origin[0]:]
-        digit = cut_digit(region, look.ink.paper, look.ink.dark, mark.mask, mark.box,
-                          look.factor, look.ink.lines, self.slope)
-        box = look.to_full(mark.box)
-        if self.warp is not None:
-            box = self.warp.back(box)
-        return digit, _to_input(box, self.scale, self.shape)
+        within = crop(region, look.ink.paper, look.ink.dark, whole.box, look.factor,
+                      look.ink.lines)
+        out = []
+        for part in parts:
+            box = look.to_full(part.box)
+            if self.warp is not None:
+                box = self.warp.back(box)
+            out.append((cut_digit(within, part.mask, part.box, self.slope),
+                        _to_input(box, self.scale, self.shape)))
+        return out
 
     def in_reading_order(self) -> list[int]:
         return [i for line in self.lines for i in line]

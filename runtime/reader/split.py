@@ -100,8 +100,7 @@ def plan(found: Found, whole: np.ndarray | None = None) -> Plan:
         if len(found_segments) == 1:
             continue
         rows = [-1 if i is None else i]
-        for seg in found_segments[1:]:
-            image, box = found.cut(look, seg.mark)
+        for image, box in found.cut_parts(look, mark, [s.mark for s in found_segments[1:]]):
             rows.append(n + len(images))
             images.append(image)
             boxes.append(box)
@@ -237,13 +236,20 @@ def segments(mark: Mark) -> list[Segment]:
     # which piece each pixel is in: how many cuts lie left of it
     piece = sum((xs >= cx + slope * (ys - h / 2)).astype(np.int32) for cx, slope in lines)
     last = len(lines) + 1
+    # each piece's first and last column of ink: a segment lies within its pieces' span
+    inked = np.where(mask, piece, -1)
+    spans = [np.flatnonzero((inked == p).any(axis=0)) for p in range(last)]
     found = [Segment(0, last, mark)]
     for a in range(last):
         for b in range(a + 1, last + 1):
-            if (a, b) == (0, last):
+            cols = [c for c in spans[a:b] if len(c)]
+            if (a, b) == (0, last) or not cols:
                 continue
-            part = mask & (piece >= a) & (piece < b)
-            seg = _segment(part, (x, y), h)
+            x0, x1 = min(c[0] for c in cols), max(c[-1] for c in cols) + 1
+            if x1 - x0 < MIN_PIECE * h:
+                continue  # nothing left after the slivers go can be wider
+            part = (inked[:, x0:x1] >= a) & (inked[:, x0:x1] < b)
+            seg = _segment(part, (x + x0, y), h)
             if seg is not None:
                 found.append(Segment(a, b, seg))
     return found
@@ -251,19 +257,19 @@ def segments(mark: Mark) -> list[Segment]:
 
 def _segment(part: np.ndarray, origin: tuple[int, int], height: int) -> Mark | None:
     """A segment's ink without the slivers of its neighbours, tight; None when no digit fits."""
-    if not part.any():
-        return None
     count, labels, stats, _ = cv2.connectedComponentsWithStats(part.view(np.uint8), 8)
     areas = stats[1:, cv2.CC_STAT_AREA]
-    keep = 1 + np.flatnonzero(areas >= SLIVER * areas.sum())
-    kept = np.isin(labels, keep)
-    ys, xs = np.nonzero(kept)
-    x0, x1, y0, y1 = xs.min(), xs.max() + 1, ys.min(), ys.max() + 1
+    keep = np.zeros(count, bool)
+    keep[1:] = areas >= SLIVER * areas.sum()
+    s = stats[keep]
+    x0, y0 = s[:, cv2.CC_STAT_LEFT].min(), s[:, cv2.CC_STAT_TOP].min()
+    x1 = (s[:, cv2.CC_STAT_LEFT] + s[:, cv2.CC_STAT_WIDTH]).max()
+    y1 = (s[:, cv2.CC_STAT_TOP] + s[:, cv2.CC_STAT_HEIGHT]).max()
     if not (MIN_PIECE * height <= x1 - x0 <= MAX_SEGMENT * height) \
             or y1 - y0 < MIN_HEIGHT * height:
         return None
     box = (origin[0] + int(x0), origin[1] + int(y0), int(x1 - x0), int(y1 - y0))
-    return Mark(box, kept[y0:y1, x0:x1])
+    return Mark(box, keep[labels[y0:y1, x0:x1]])
 
 
 def score(probs: np.ndarray, not_digit: np.ndarray | None) -> np.ndarray:
