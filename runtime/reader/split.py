@@ -213,14 +213,11 @@ def _lean(mask: np.ndarray, x: int) -> float:
     """The slope of the line through column x at mid-height that crosses the least ink."""
     h, w = mask.shape
     ys = np.arange(h)
-    best, least = 0.0, None
-    for slope in sorted(SLOPES, key=abs):  # upright first: of equal crossings, the upright one
-        xs = np.round(x + slope * (ys - h / 2)).astype(int)
-        inside = (xs >= 0) & (xs < w)
-        crossed = int(np.count_nonzero(mask[ys[inside], xs[inside]]))
-        if least is None or crossed < least:
-            best, least = slope, crossed
-    return best
+    slopes = np.array(sorted(SLOPES, key=abs))  # upright first: of equal crossings, the upright
+    xs = np.round(x + slopes[:, None] * (ys - h / 2)).astype(int)
+    inside = (xs >= 0) & (xs < w)
+    crossed = (mask[ys, np.clip(xs, 0, w - 1)] & inside).sum(axis=1)
+    return float(slopes[int(np.argmin(crossed))])
 
 
 def segments(mark: Mark) -> list[Segment]:
