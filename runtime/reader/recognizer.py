@@ -124,12 +124,12 @@ class Recognizer:
         segments of those the classifier is not sure are one digit, and one for the segments
         kept. With a rejector the segments are weighed by it alone (its own ten digits and "not
         a digit", at a tenth of the classifier's cost) and only the kept ones are classified."""
-        if not found.boxes:
-            return found, []
-        probs, not_digit = self._predict(found.images)
         if not self.cut:
-            return found, _items(found, probs, not_digit)
-        plan = split.plan(found, split.score(probs, not_digit))
+            return found, self.classify(found)
+        # nothing found whole may still be digits that all touch (marks rejected as too wide)
+        probs, not_digit = self._predict(found.images) if found.boxes else (
+            np.zeros((0, 10), np.float32), None if self.rejector is None else np.zeros(0))
+        plan = split.plan(found, split.score(probs, not_digit, found.boxes))
         if not len(plan.images):
             return found, _items(found, probs, not_digit)
         if self.rejector is None:

@@ -88,3 +88,16 @@ def test_flat_and_tiny_marks_end():
         assert found[0].mark.mask is mask
     edges = [0, *[x for x, _ in split.cuts(np.ones((4, 50), bool))], 50]
     assert max(b - a for a, b in zip(edges, edges[1:], strict=False)) <= 3
+
+
+def test_a_crop_wider_than_its_digit_is_written_costs():
+    """The models see crops fitted into 20x20: a "64" read as one wide 4 scores less than the
+    same probability on a 4 as narrow as MNIST's; a wide 0 or 2 (MNIST has those) costs little."""
+    probs = np.full((4, 10), 0.001, np.float32)
+    probs[[0, 1], 4] = 0.99
+    probs[2, 0] = probs[3, 2] = 0.99
+    boxes = [(0, 0, 30, 40), (0, 0, 57, 42), (0, 0, 52, 40), (0, 0, 60, 40)]
+    narrow, wide, zero, two = split.score(probs, None, boxes)
+    assert narrow == split.score(probs[:1], None)[0]  # a usual shape costs nothing
+    assert wide < narrow - 0.2
+    assert zero > wide and two > wide and two > narrow - 0.05
