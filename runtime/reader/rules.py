@@ -13,7 +13,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-
 # of the sheet's width (height for vertical lines): rules run across the page, further than the
 # bottoms of a row of digits on one baseline; a margin turned with the page is found in pieces
 LINE_LENGTH = (0.5, 0.3)
