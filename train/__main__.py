@@ -18,6 +18,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--recipe", choices=sorted(RECIPES), default="article",
                    help="article: the article's 5 epochs; strong: 20 epochs, one-cycle schedule; "
                    "scenes: strong with half of each batch photographed and cut by the reader; "
+                   "styles: scenes with European 1s, barred 7s and slashed 0s among the digits; "
                    "micro, micro_tiny: the microcontroller models (<= 32 and <= 16 KiB as int8), "
                    "distilled from models/mnist_cnn.keras")
     p.add_argument("--epochs", type=positive_int, help="override the recipe's epoch count")

@@ -26,6 +26,7 @@ class Recipe:
     augmentation: Augmentation
     validation_size: int = 5_000  # held out of the 60,000 training images
     scene_share: float = 0.0  # of each batch: scene-like crops (train.degrade) instead of MNIST's
+    styles: bool = False  # European 1s, barred 7s, slashed 0s drawn onto a share (train.styles)
     architecture: str = "mnist_cnn"  # train.model.ARCHITECTURES
     # Distillation: a trained float model in models/ whose softened probabilities (at
     # `temperature`) the student learns with weight `distill`, the labels with 1 - distill.
@@ -43,6 +44,9 @@ RECIPES = {
     # `strong`, with half of every batch cut by the reader from digits photographed on paper.
     "scenes": Recipe("scenes", 20, 128, 3e-3, "onecycle", 1.0, STRONG_AUGMENTATION,
                      scene_share=0.5),
+    # `scenes`, with some 1s, 7s and 0s written as people outside MNIST's writers write them.
+    "styles": Recipe("styles", 20, 128, 3e-3, "onecycle", 1.0, STRONG_AUGMENTATION,
+                     scene_share=0.5, styles=True),
     # Microcontroller models (<= 32 KiB and <= 16 KiB as int8), taught by the shipped article
     # model: a small model learns more from its soft targets than from the labels alone.
     "micro": Recipe("micro", 60, 128, 4e-3, "onecycle", 2.0, STRONG_AUGMENTATION,

@@ -20,6 +20,7 @@ from train.degrade import scene_crops
 from train.holdout import split_validation
 from train.model import build, run_files_prefix
 from train.recipes import Recipe
+from train.styles import restyle
 
 MODEL_SUFFIX = ".keras"  # the model file is <architecture>.keras: mnist_cnn.keras, mnist_micro...
 SCENE_COPIES = 2  # scene-like crops made per training image, for recipes that use them
@@ -111,6 +112,8 @@ def train(config: RunConfig) -> tuple[dict, list[str]]:
     x_train, y_train = train_split.images[train_idx], train_split.labels[train_idx]
     x_val, y_val = train_split.images[val_idx], train_split.labels[val_idx]
 
+    if recipe.styles:  # before the scene crops: they are cut from the restyled digits too
+        x_train = restyle(x_train, y_train, config.seed)
     scenes = None
     if recipe.scene_share > 0:
         scenes = np.stack([scene_crops(x_train, config.seed * SCENE_COPIES + k, workers=2)
