@@ -8,11 +8,15 @@ paper's and the frame's edges are rejected here, and shapes.py then decides whic
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 
 import cv2
 import numpy as np
 
+from runtime.reader.digits import stroke_width
+from runtime.reader.ink import Ink
 from runtime.reader.pieces import merge_pieces, split_touching
+from runtime.reader.rules import remove_underlines
 from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons are the stage's API)
     MAX_ASPECT,
     PAPER_EDGE,
@@ -20,6 +24,7 @@ from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons a
     SOLID_OBJECT,
     SPECK,
     THICK_OBJECT,
+    WIDE,
     Mark,
     Marks,
     box_fill,
@@ -37,6 +42,8 @@ BIG_OBJECT = 2.0  # a component this much bigger than the typical mark may be a 
 HUGE_OBJECT = 4.0  # ... and its thick part a pen (long and straight) or this much bigger (a hand)
 STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many times its size
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
+UNDERLINE = 1.6  # of the marks' height: a straight line this long is no digit's stroke
+UNDERLINE_WIDTH, MIN_UNDERLINE_PX = 2.0, 3  # of the pen's stroke width (px): ... and this thin
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 
@@ -71,6 +78,25 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
             found.append(Mark((x, y, w, h), inside))
     found = _off_frame(found, mask.shape, frame, rejected)
     return select(found, rejected, sheet_edge(sheet, mask.shape), min_size, ink)
+
+
+def find_marks_on(ink: Ink, sheet: np.ndarray | None, min_size: int,
+                  frame: tuple[bool, bool, bool, bool]) -> tuple[Ink, Marks]:
+    """find_marks on an ink map; a straight line longer than any digit of the writing (an
+    underline, often touching the digits above it) is taken out with the rules first."""
+    marks = find_marks(ink.mask, sheet, min_size, frame, ink.ink)
+    heights = [m.box[3] for m in marks.kept] or [m.box[3] for m, why in marks.rejected
+                                                 if why == WIDE and m.box[3] >= min_size]
+    if not heights:
+        return ink, marks
+    typical = float(sorted(heights)[(3 * len(heights)) // 4])  # a digit's, not a speck's
+    strokes = [stroke_width(m.mask) for m in marks.kept] or [typical / STROKE_RUN]
+    thick = max(MIN_UNDERLINE_PX, int(round(UNDERLINE_WIDTH * float(np.median(strokes)))))
+    clean, gone = remove_underlines(ink.mask, int(UNDERLINE * typical), thick)
+    if not cv2.countNonZero(gone):
+        return ink, marks
+    ink = replace(ink, mask=clean, lines=cv2.bitwise_or(ink.lines, gone))
+    return ink, find_marks(clean, sheet, min_size, frame, ink.ink)
 
 
 def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, min_size: int,

@@ -19,7 +19,16 @@ from runtime.reader import rectify
 from runtime.reader.digits import MNIST_SIDE, crop, cut_digit
 from runtime.reader.frame import factor_for, prepare, shrink
 from runtime.reader.ink import MIN_INK, Ink, find_ink
-from runtime.reader.marks import MIN_DETECT, MIN_SIZE, SMALLER, SPECK, Mark, Marks, find_marks
+from runtime.reader.marks import (
+    MIN_DETECT,
+    MIN_SIZE,
+    SMALLER,
+    SPECK,
+    Mark,
+    Marks,
+    find_marks,
+    find_marks_on,
+)
 from runtime.reader.rows import MIN_OVERLAP, group_rows, overlap, row_slope
 from runtime.reader.sheet import Sheet, find_sheet
 from runtime.reader.strokes import axis, runs_on
@@ -113,7 +122,7 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
     work = shrink(gray, factor)
     if sheet is None:  # the sheet is looked for only when something else may be in view
         ink = find_ink(work, None, min_line, max_width, min_ink)
-        marks = find_marks(ink.mask, None, min_size, frame, ink.ink)
+        ink, marks = find_marks_on(ink, None, min_size, frame)
         huge = any(m.size > HUGE_MARK * min(work.shape) for m in marks.kept)
         if ink.dark and not huge and all(why in NOT_HINTS for _, why in marks.rejected):
             return Look(origin, factor, work, Sheet(None, None, ALL_PAPER), ink, marks)
@@ -121,7 +130,7 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
         if sheet.whole:
             return Look(origin, factor, work, sheet, ink, marks)
     ink = find_ink(work, sheet.mask, min_line, max_width, min_ink)
-    marks = find_marks(ink.mask, sheet.mask, min_size, frame, ink.ink)
+    ink, marks = find_marks_on(ink, sheet.mask, min_size, frame)
     return Look(origin, factor, work, sheet, ink, marks)
 
 

@@ -111,6 +111,12 @@ def remove_lines(mask: np.ndarray, sheet: np.ndarray | None = None, min_line: in
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone)), gone
 
 
+def remove_underlines(mask: np.ndarray, length: int, thick: int) -> tuple[np.ndarray, np.ndarray]:
+    """remove_lines for the horizontal lines of one row of writing (an underline, a line drawn
+    through or over the number): at least `length` px long and `thick` px wide, found level."""
+    return _remove_straight(mask, mask, (length, 0), thick, False, bridge=False)
+
+
 def _thin_enough(mask: np.ndarray, fill: tuple[int, int], thick: int) -> bool:
     """Whether the mask holds enough thin ink for ruled lines at all (a quick look before the
     slant): a line at most `thick` wide leaves nothing under an opening one pixel thicker across
@@ -172,12 +178,13 @@ def _slant_of_lines(mask: np.ndarray, fill: tuple[int, int]) -> float | None:
 
 
 def _remove_straight(mask: np.ndarray, faint: np.ndarray, lengths: tuple[int, int],
-                     thick: int, noisy: bool) -> tuple[np.ndarray, np.ndarray]:
+                     thick: int, noisy: bool, bridge: bool = True
+                     ) -> tuple[np.ndarray, np.ndarray]:
     """remove_lines for lines that run along the rows and the columns of the mask."""
     removed = np.zeros_like(mask)
     clean = mask
     for horizontal in (True, False):
-        found = _lines(faint, lengths[0 if horizontal else 1], thick, horizontal, noisy)
+        found = _lines(faint, lengths[0 if horizontal else 1], thick, horizontal, noisy, bridge)
         if found is None:
             continue
         line, width = found
@@ -192,16 +199,18 @@ def _remove_straight(mask: np.ndarray, faint: np.ndarray, lengths: tuple[int, in
 
 
 def _lines(mask: np.ndarray, length: int, thick: int, horizontal: bool,
-           noisy: bool = False) -> tuple[np.ndarray, int] | None:
+           noisy: bool = False, bridge: bool = True) -> tuple[np.ndarray, int] | None:
     """Pixels of long thin lines in one direction and their typical width, or None; in a `noisy`
-    mask lines are found where ink runs along the direction (the noise would join them up)."""
+    mask lines are found where ink runs along the direction (the noise would join them up);
+    `bridge` closes a faint line's breaks (not for lines as short as a few digits: their bars
+    and strokes would be joined into one)."""
     if length < 8:
         return None
     slack = (1, LINE_SLACK) if horizontal else (LINE_SLACK, 1)  # (w, h) of the kernel
     along = (length, 1) if horizontal else (1, length)
     grown = cv2.dilate(_runs_along(mask, horizontal) if noisy else mask,
                        np.ones(slack[::-1], np.uint8))
-    if not noisy:  # in noise, bridging would join specks into lines
+    if bridge and not noisy:  # in noise, bridging would join specks into lines
         bridge = (LINE_GAP, 1) if horizontal else (1, LINE_GAP)  # a faint line's breaks closed
         grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, np.ones(bridge[::-1], np.uint8))
     runs = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))

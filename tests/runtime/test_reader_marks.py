@@ -258,3 +258,29 @@ def test_a_row_of_digits_is_not_dropped_beside_one_far_bigger_mark(digits):
     cv2.circle(alone, (280, 210), 3, 255, 2)
     marks = find_marks(alone)
     assert len(marks.kept) == 1 and marks.kept[0].size >= 40
+
+
+def test_an_underline_touching_the_digits_is_taken_out(digits):
+    """A line drawn under the number, touching the digits' feet, would make them one mark too
+    wide for a digit: it is taken out with the rules, and each digit is a mark of its own."""
+    from runtime.reader.ink import Ink
+    from runtime.reader.marks import find_marks_on
+
+    mask = _page(digits)
+    ys = np.flatnonzero(mask.any(axis=1))
+    cv2.line(mask, (50, int(ys.max())), (250, int(ys.max()) + 3), 255, 3)
+    assert len(find_marks(mask).kept) < 3  # the line joins them
+    blank = np.zeros_like(mask)
+    ink, marks = find_marks_on(Ink(mask, blank, True, mask, blank), None, 8, (True,) * 4)
+    assert len(marks.kept) == 3 and all(m.box[2] < 60 for m in marks.kept)
+    assert cv2.countNonZero(ink.lines) > 150  # the line's pixels are the removed ones
+
+
+def test_without_an_underline_nothing_is_taken_out(digits):
+    from runtime.reader.ink import Ink
+    from runtime.reader.marks import find_marks_on
+
+    mask = _page(digits)
+    blank = np.zeros_like(mask)
+    ink, marks = find_marks_on(Ink(mask, blank, True, mask, blank), None, 8, (True,) * 4)
+    assert not ink.lines.any() and len(marks.kept) == 3
