@@ -163,12 +163,15 @@ def resolve(chosen: Plan, probs: np.ndarray, not_digit: np.ndarray | None
 def score(probs: np.ndarray, not_digit: np.ndarray | None,
           boxes: list[Box] | None = None) -> np.ndarray:
     """Each segment's log-score as a digit: its class's probability, times the rejector's
-    probability that it is a digit at all, less what its shape costs (`boxes`, when given): the
-    models see a crop fitted into 20x20 and cannot tell a wide one from a narrow one."""
+    probability that it is a digit at all, less what its shape costs (`boxes`, when given, with
+    the rejector): the models see a crop fitted into 20x20 and cannot tell a wide one from a
+    narrow one."""
     p = np.log(np.maximum(probs.max(axis=1), FLOOR))
     if not_digit is not None:
         p = p + np.log(np.maximum(1.0 - not_digit, FLOOR))
-    if boxes is not None and len(boxes):
+    if boxes is not None and len(boxes) and not_digit is not None:
+        # (without the rejector nothing here tells a piece from a digit: a shape cost would only
+        # cut wide digits into pieces the classifier is sure of)
         aspect = np.array([w / max(h, 1) for _, _, w, h in boxes], np.float32)
         usual = USUAL_ASPECT[probs.argmax(axis=1)]
         p = p - ASPECT_COST * np.maximum(aspect - usual, 0.0)

@@ -47,7 +47,9 @@ def test_a_crop_wider_than_its_digit_is_written_costs():
     probs[[0, 1], 4] = 0.99
     probs[2, 0] = probs[3, 2] = 0.99
     boxes = [(0, 0, 30, 40), (0, 0, 57, 42), (0, 0, 52, 40), (0, 0, 60, 40)]
-    narrow, wide, zero, two = split.score(probs, None, boxes)
-    assert narrow == split.score(probs[:1], None)[0]  # a usual shape costs nothing
+    sure = np.zeros(4, np.float32)  # the rejector's: all four are digits
+    narrow, wide, zero, two = split.score(probs, sure, boxes)
+    assert narrow == split.score(probs[:1], sure[:1])[0]  # a usual shape costs nothing
     assert wide < narrow - 0.2
     assert zero > wide and two > wide and two > narrow - 0.05
+    assert (split.score(probs, None, boxes) == split.score(probs, None)).all()  # no rejector
