@@ -14,6 +14,7 @@ import numpy as np
 
 from runtime.reader.pieces import merge_pieces, split_touching
 from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons are the stage's API)
+    CUT_BY_FRAME,
     MAX_ASPECT,
     PAPER_EDGE,
     SMALLER,
@@ -39,8 +40,6 @@ STROKE_RUN = 2.5  # a digit's strokes, laid end to end, are about this many time
 THICK_STROKE = 1.8  # of the mean stroke width: parts of it this thick are not writing
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
-
-CUT_BY_FRAME = "cut by the frame's edge"
 
 
 def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,

@@ -51,7 +51,10 @@ PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edg
 THICK_OBJECT = "thick object (pen, hand)"
 LIGHT = "far lighter than the writing, and bigger (a hand, a shadow)"
 OUTSIZED = "far bigger than a row of digits beside it (an object)"
-STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT)
+CUT_BY_FRAME = "cut by the frame's edge"
+# straight strokes rejected for these are a pen, a rule or an edge: pieces along them go too (a
+# board's or a desk's edge running out of the frame falls into pieces that each look like a 1)
+STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT, CUT_BY_FRAME)
 
 
 @dataclass(frozen=True)
