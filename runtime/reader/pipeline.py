@@ -147,9 +147,10 @@ def _closer_look(gray: np.ndarray, first: Look, small: list[Mark]) -> Look:
         sheet = Sheet(None, None, sheet.reason)
     min_line = int(LINE_MARKS * size * f1 / factor)
     max_width = max(CLOSER_LINE_WIDTH, int(LINE_WIDTH * size * f1 / factor))
-    frame = (x0 == 0, y0 == 0, x1 == gray.shape[1], y1 == gray.shape[0])
-    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width, frame,
-                 CLOSER_MIN_INK)
+    # what its edges cut is no digit near the small marks (they lie well inside): a sheet's
+    # corner, a pen, the frame's edge
+    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width,
+                 min_ink=CLOSER_MIN_INK)
 
 
 def _faint(look: Look, small: list[Mark]) -> list[Mark]:
