@@ -108,12 +108,11 @@ class Found:
 
 def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet | None,
           colour: np.ndarray | None, min_size: int, min_line: int = 0, max_width: int = 0,
-          frame: tuple[bool, bool, bool, bool] = (True, True, True, True),
           min_ink: float = MIN_INK) -> Look:
     work = shrink(gray, factor)
     if sheet is None:  # the sheet is looked for only when something else may be in view
         ink = find_ink(work, None, min_line, max_width, min_ink)
-        marks = find_marks(ink.mask, None, min_size, frame, ink.ink)
+        marks = find_marks(ink.mask, None, min_size, ink=ink.ink)
         huge = any(m.size > HUGE_MARK * min(work.shape) for m in marks.kept)
         if ink.dark and not huge and all(why in NOT_HINTS for _, why in marks.rejected):
             return Look(origin, factor, work, Sheet(None, None, ALL_PAPER), ink, marks)
@@ -121,7 +120,7 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
         if sheet.whole:
             return Look(origin, factor, work, sheet, ink, marks)
     ink = find_ink(work, sheet.mask, min_line, max_width, min_ink)
-    marks = find_marks(ink.mask, sheet.mask, min_size, frame, ink.ink)
+    marks = find_marks(ink.mask, sheet.mask, min_size, ink=ink.ink)
     return Look(origin, factor, work, sheet, ink, marks)
 
 
