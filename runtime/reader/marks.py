@@ -18,6 +18,7 @@ from runtime.reader.ink import Ink
 from runtime.reader.pieces import merge_pieces, split_touching
 from runtime.reader.rules import remove_underlines
 from runtime.reader.shapes import (  # noqa: F401 (Mark, Marks and the reasons are the stage's API)
+    CUT_BY_FRAME,
     MAX_ASPECT,
     PAPER_EDGE,
     SMALLER,
@@ -47,15 +48,13 @@ UNDERLINE_WIDTH, MIN_UNDERLINE_PX = 2.0, 3  # of the pen's stroke width (px): ..
 # Grana's block-based labelling computes statistics 3x faster than OpenCV 5's default here
 LABELLING = getattr(cv2, "CCL_GRANA", cv2.CCL_DEFAULT)
 
-CUT_BY_FRAME = "cut by the frame's edge"
-
 
 def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int = MIN_SIZE,
-               frame: tuple[bool, bool, bool, bool] = (True, True, True, True),
                ink: np.ndarray | None = None) -> Marks:
     """The digit-like marks of a uint8 mask (255 = ink); `sheet` (bool) says where the paper is;
-    `frame` which sides of the mask (left, top, right, bottom) are the frame's edges; `ink` the
-    ink map the mask was thresholded from (blurred digits that touch are parted on it)."""
+    `ink` the ink map the mask was thresholded from (blurred digits that touch are parted on it).
+    What the mask's edges cut is rejected (a frame's, or a closer look's region's: the writing
+    lies well inside it)."""
     count, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(
         mask, 8, cv2.CV_32S, LABELLING)
     if count <= 1:
@@ -76,15 +75,14 @@ def find_marks(mask: np.ndarray, sheet: np.ndarray | None = None, min_size: int 
             found.extend(split_touching(Mark((x, y, w, h), inside), window_ink))
         else:
             found.append(Mark((x, y, w, h), inside))
-    found = _off_frame(found, mask.shape, frame, rejected)
+    found = _off_frame(found, mask.shape, rejected)
     return select(found, rejected, sheet_edge(sheet, mask.shape), min_size, ink)
 
 
-def find_marks_on(ink: Ink, sheet: np.ndarray | None, min_size: int,
-                  frame: tuple[bool, bool, bool, bool]) -> tuple[Ink, Marks]:
+def find_marks_on(ink: Ink, sheet: np.ndarray | None, min_size: int) -> tuple[Ink, Marks]:
     """find_marks on an ink map; a straight line longer than any digit of the writing (an
     underline, often touching the digits above it) is taken out with the rules first."""
-    marks = find_marks(ink.mask, sheet, min_size, frame, ink.ink)
+    marks = find_marks(ink.mask, sheet, min_size, ink=ink.ink)
     heights = [m.box[3] for m in marks.kept] or [m.box[3] for m, why in marks.rejected
                                                  if why == WIDE and m.box[3] >= min_size]
     if not heights:
@@ -96,7 +94,7 @@ def find_marks_on(ink: Ink, sheet: np.ndarray | None, min_size: int,
     if not cv2.countNonZero(gone):
         return ink, marks
     ink = replace(ink, mask=clean, lines=cv2.bitwise_or(ink.lines, gone))
-    return ink, find_marks(clean, sheet, min_size, frame, ink.ink)
+    return ink, find_marks(clean, sheet, min_size, ink=ink.ink)
 
 
 def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray, min_size: int,
@@ -145,15 +143,14 @@ def _without_thick_objects(mask: np.ndarray, labels: np.ndarray, stats: np.ndarr
     return cv2.bitwise_and(mask, cv2.bitwise_not(gone))
 
 
-def _off_frame(found: list[Mark], shape: tuple[int, int], frame: tuple[bool, bool, bool, bool],
+def _off_frame(found: list[Mark], shape: tuple[int, int],
                rejected: list[tuple[Mark, str]]) -> list[Mark]:
     """Marks not cut by the frame's edge (what the camera cuts off cannot be read)."""
     height, width = shape
     kept = []
     for mark in found:
         x, y, w, h = mark.box
-        cut = (x == 0, y == 0, x + w == width, y + h == height)
-        if any(c and f for c, f in zip(cut, frame, strict=True)):
+        if x == 0 or y == 0 or x + w == width or y + h == height:
             rejected.append((mark, CUT_BY_FRAME))
         else:
             kept.append(mark)

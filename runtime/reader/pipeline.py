@@ -117,12 +117,11 @@ class Found:
 
 def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet | None,
           colour: np.ndarray | None, min_size: int, min_line: int = 0, max_width: int = 0,
-          frame: tuple[bool, bool, bool, bool] = (True, True, True, True),
           min_ink: float = MIN_INK) -> Look:
     work = shrink(gray, factor)
     if sheet is None:  # the sheet is looked for only when something else may be in view
         ink = find_ink(work, None, min_line, max_width, min_ink)
-        ink, marks = find_marks_on(ink, None, min_size, frame)
+        ink, marks = find_marks_on(ink, None, min_size)
         huge = any(m.size > HUGE_MARK * min(work.shape) for m in marks.kept)
         if ink.dark and not huge and all(why in NOT_HINTS for _, why in marks.rejected):
             return Look(origin, factor, work, Sheet(None, None, ALL_PAPER), ink, marks)
@@ -130,7 +129,7 @@ def _look(gray: np.ndarray, origin: tuple[int, int], factor: int, sheet: Sheet |
         if sheet.whole:
             return Look(origin, factor, work, sheet, ink, marks)
     ink = find_ink(work, sheet.mask, min_line, max_width, min_ink)
-    ink, marks = find_marks_on(ink, sheet.mask, min_size, frame)
+    ink, marks = find_marks_on(ink, sheet.mask, min_size)
     return Look(origin, factor, work, sheet, ink, marks)
 
 
@@ -156,9 +155,10 @@ def _closer_look(gray: np.ndarray, first: Look, small: list[Mark]) -> Look:
         sheet = Sheet(None, None, sheet.reason)
     min_line = int(LINE_MARKS * size * f1 / factor)
     max_width = max(CLOSER_LINE_WIDTH, int(LINE_WIDTH * size * f1 / factor))
-    frame = (x0 == 0, y0 == 0, x1 == gray.shape[1], y1 == gray.shape[0])
-    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width, frame,
-                 CLOSER_MIN_INK)
+    # what its edges cut is no digit near the small marks (they lie well inside): a sheet's
+    # corner, a pen, the frame's edge
+    return _look(region, (x0, y0), factor, sheet, None, MIN_SIZE, min_line, max_width,
+                 min_ink=CLOSER_MIN_INK)
 
 
 def _faint(look: Look, small: list[Mark]) -> list[Mark]:
@@ -167,7 +167,7 @@ def _faint(look: Look, small: list[Mark]) -> list[Mark]:
     faint = (look.ink.ink >= CLOSER_MIN_INK).view(np.uint8) * np.uint8(255)
     if not cv2.countNonZero(faint):
         return []
-    found = find_marks(faint, look.sheet.mask, MIN_DETECT, (True,) * 4, look.ink.ink).kept
+    found = find_marks(faint, look.sheet.mask, MIN_DETECT, look.ink.ink).kept
     return [m for m in found if m.size < REFINE_BELOW
             and not any(_inside(look.to_full(m.box), look.to_full(s.box)) for s in small)]
 

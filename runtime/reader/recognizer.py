@@ -22,6 +22,8 @@ LONE_SURER = 0.4  # of the way from the threshold to certainty: a mark alone on 
 WORD_REJECT = 0.5  # a word of two or more marks goes when they are on average this likely no
 # digits (a mark alone goes from the rejector's own threshold, in its metadata)
 WORD_GAP = 0.3  # of the row's height: marks closer than this are one word (a space is wider)
+SURE_WORD = 0.99  # ... unless the classifier is this sure of every one of its marks: digits seen
+# at a slant or small, that the rejector doubts (a word's letters leave it unsure of one or more)
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,9 @@ def _items(found: Found, probs: np.ndarray, not_digit: np.ndarray | None) -> lis
 
 def _digits_only(line: list[Item], reject_from: float) -> list[Item]:
     """A row without what the rejector says is no digit: a word (two or more marks close
-    together, on average no digits) goes whole, letters like digits (an o, an l) with it; a mark
-    goes alone from `reject_from`; a number beside a word stays."""
+    together, on average no digits, and not all sure digits to the classifier) goes whole,
+    letters like digits (an o, an l) with it; a mark goes alone from `reject_from`; a number
+    beside a word stays."""
     if not line or all(item.not_digit < min(WORD_REJECT, reject_from) for item in line):
         return line
     height = float(statistics.median(item.box[3] for item in line))
@@ -194,4 +197,5 @@ def _digits_only(line: list[Item], reject_from: float) -> list[Item]:
     words.append(word)
     return [item for word in words
             if len(word) == 1 or statistics.mean(i.not_digit for i in word) < WORD_REJECT
+            or min(i.confidence for i in word) >= SURE_WORD
             for item in word if item.not_digit < reject_from]

@@ -38,6 +38,7 @@ DENSE_SIEVE = 1.3  # ... looked at only when it has this much more ink per lengt
 PEER_SIZE = 0.5  # ... peers being the marks at least this big relative to the median mark
 DARKEST = 90  # percentile of a mark's ink: how dark its core is
 LIGHT_OBJECT, LIGHT_SIZE = 0.65, 1.3  # this light next to the writing's core, and this much bigger
+HAIRLINE = 0.6  # of the writing's stroke: as light and this thin, a mark is an edge's hairline
 ROW_MARKS, ROW_ALIKE = 2, 0.6  # marks side by side sharing this much of the taller one's height
 UPRIGHT_ELONGATION, UPRIGHT_TILT = 2.5, 35.0  # a 1: long and within this of vertical (degrees)
 
@@ -50,8 +51,12 @@ LONGER = "straight stroke longer than the digits"
 PIECE_OF_STROKE = "lies along a long straight stroke (a piece of a pen or an edge)"
 THICK_OBJECT = "thick object (pen, hand)"
 LIGHT = "far lighter than the writing, and bigger (a hand, a shadow)"
+THIN = "far lighter and thinner than the writing (the hairline along a board's or a sheet's edge)"
 OUTSIZED = "far bigger than a row of digits beside it (an object)"
-STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT)
+CUT_BY_FRAME = "cut by the frame's edge"
+# straight strokes rejected for these are a pen, a rule or an edge: pieces along them go too (a
+# board's or a desk's edge running out of the frame falls into pieces that each look like a 1)
+STRAIGHT_REASONS = (LYING, LONGER, PAPER_EDGE, WIDE, THICK_OBJECT, CUT_BY_FRAME)
 
 
 @dataclass(frozen=True)
@@ -179,21 +184,38 @@ def _without_blobs(marks: list[Mark], rejected: list[tuple[Mark, str]]) -> list[
 
 def _without_light_objects(marks: list[Mark], ink: np.ndarray | None,
                            rejected: list[tuple[Mark, str]]) -> list[Mark]:
-    """The marks without big ones far lighter than the writing beside them: a hand or a
-    shadow on the sheet is a little darker than the paper all over, a pen's stroke much darker at
-    its core. (A digit in pencil among inked ones is as light, but not bigger.)"""
+    """The marks without those far lighter than the writing beside them and also bigger (a hand
+    or a shadow on the sheet is a little darker than the paper all over, a pen's stroke much
+    darker at its core) or far thinner (the shaded hairline along a board's rim or a sheet's
+    edge, in pieces that each look like a 1). A digit in pencil among inked ones is as light, but
+    neither bigger nor thinner. The writing is measured per pixel of ink: a few small hairlines
+    are not it."""
     if ink is None or len(marks) < 3:
         return marks
     sizes = [m.size for m in marks]
-    big = [i for i in range(len(marks))
-           if sizes[i] > LIGHT_SIZE * statistics.median(sizes[:i] + sizes[i + 1:])]
-    if not big:  # the usual case, and cheap: no ink looked at
+    weights = [np.count_nonzero(m.mask) for m in marks]
+    strokes = [_stroke(m) for m in marks]
+    big = {i for i in range(len(marks))
+           if sizes[i] > LIGHT_SIZE * statistics.median(sizes[:i] + sizes[i + 1:])}
+    thin = {i for i in range(len(marks))
+            if strokes[i] < HAIRLINE * _writing(strokes, weights, i)}
+    if not big and not thin:  # the usual case, and cheap: no ink looked at
         return marks
     darkest = [_darkest(m, ink) for m in marks]
-    light = {i for i in big
-             if darkest[i] < LIGHT_OBJECT * statistics.median(darkest[:i] + darkest[i + 1:])}
-    rejected += [(marks[i], LIGHT) for i in sorted(light)]
+    light = {i for i in big | thin if darkest[i] < LIGHT_OBJECT * _writing(darkest, weights, i)}
+    rejected += [(marks[i], LIGHT if i in big else THIN) for i in sorted(light)]
     return [m for i, m in enumerate(marks) if i not in light]
+
+
+def _writing(values: list[float], weights: list[int], i: int) -> float:
+    """The median of `values` over the marks other than i, each weighing as much as its ink."""
+    order = sorted((v, w) for j, (v, w) in enumerate(zip(values, weights, strict=True)) if j != i)
+    half, seen = sum(w for _, w in order) / 2, 0
+    for value, weight in order:
+        seen += weight
+        if seen >= half:
+            return value
+    return 0.0
 
 
 def _in_a_row(marks: list[Mark]) -> bool:

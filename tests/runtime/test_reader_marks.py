@@ -271,7 +271,7 @@ def test_an_underline_touching_the_digits_is_taken_out(digits):
     cv2.line(mask, (50, int(ys.max())), (250, int(ys.max()) + 3), 255, 3)
     assert len(find_marks(mask).kept) < 3  # the line joins them
     blank = np.zeros_like(mask)
-    ink, marks = find_marks_on(Ink(mask, blank, True, mask, blank), None, 8, (True,) * 4)
+    ink, marks = find_marks_on(Ink(mask, blank, True, mask, blank), None, 8)
     assert len(marks.kept) == 3 and all(m.box[2] < 60 for m in marks.kept)
     assert cv2.countNonZero(ink.lines) > 150  # the line's pixels are the removed ones
 
@@ -282,5 +282,5 @@ def test_without_an_underline_nothing_is_taken_out(digits):
 
     mask = _page(digits)
     blank = np.zeros_like(mask)
-    ink, marks = find_marks_on(Ink(mask, blank, True, mask, blank), None, 8, (True,) * 4)
+    ink, marks = find_marks_on(Ink(mask, blank, True, mask, blank), None, 8)
     assert not ink.lines.any() and len(marks.kept) == 3

@@ -79,9 +79,11 @@ def test_a_mark_alone_on_its_line_must_be_surer():
     assert Recognizer(None, threshold=1.0).read_found(found, items).digits == ""
 
 
-def _row(not_digits: list[float], left: int = 0, gap: int = 10, y: int = 100) -> list[Item]:
-    """Items side by side in one row, 30x40 each, `gap` px apart; digit 4, sure."""
-    return [Item(4, 0.99, (left + k * (30 + gap), y, 30, 40), nd)
+def _row(not_digits: list[float], left: int = 0, gap: int = 10, y: int = 100,
+         confidence: float = 0.95) -> list[Item]:
+    """Items side by side in one row, 30x40 each, `gap` px apart; digit 4, sure (not so sure
+    that the classifier vouches for a word the rejector doubts: recognizer.SURE_WORD)."""
+    return [Item(4, confidence, (left + k * (30 + gap), y, 30, 40), nd)
             for k, nd in enumerate(not_digits)]
 
 
@@ -121,6 +123,16 @@ def test_a_mark_alone_goes_from_the_rejectors_threshold_a_word_on_its_mean():
     assert _read(word + _row([0.0, 0.0], y=100), [[0, 1, 2], [3, 4]], 0.98).digits == "44"
     lone = _row([0.7], y=20)  # a single mark is no word: it needs the threshold
     assert _read(lone + _row([0.0, 0.0], y=100), [[0], [1, 2]], 0.98).digits == "4\n44"
+
+
+def test_digits_the_classifier_is_sure_of_stay_though_the_rejector_doubts_them():
+    """Digits seen at a slant or small can look odd to the rejector, together as well; when the
+    classifier is sure of every one of them, they are a number (a word leaves it unsure of some
+    letter)."""
+    sure = _row([0.6, 0.5, 0.9, 0.6], confidence=1.0)
+    assert _read(sure, [[0, 1, 2, 3]], reject_from=0.98).digits == "4444"
+    unsure = [*_row([0.6, 0.5], confidence=1.0), *_row([0.9, 0.6], left=80)]
+    assert _read(unsure, [[0, 1, 2, 3]], reject_from=0.98).digits == ""
 
 
 def test_without_a_rejector_nothing_is_rejected():
