@@ -13,7 +13,6 @@ from dataclasses import replace
 import cv2
 import numpy as np
 
-from runtime.reader.digits import stroke_width
 from runtime.reader.ink import Ink
 from runtime.reader.pieces import merge_pieces, split_touching
 from runtime.reader.rules import remove_underlines
@@ -83,13 +82,14 @@ def find_marks_on(ink: Ink, sheet: np.ndarray | None, min_size: int) -> tuple[In
     """find_marks on an ink map; a straight line longer than any digit of the writing (an
     underline, often touching the digits above it) is taken out with the rules first."""
     marks = find_marks(ink.mask, sheet, min_size, ink=ink.ink)
-    heights = [m.box[3] for m in marks.kept] or [m.box[3] for m, why in marks.rejected
-                                                 if why == WIDE and m.box[3] >= min_size]
-    if not heights:
+    writing = marks.kept or [m for m, why in marks.rejected if why == WIDE and m.box[3] >= min_size]
+    if not writing:
         return ink, marks
-    typical = float(sorted(heights)[(3 * len(heights)) // 4])  # a digit's, not a speck's
-    strokes = [stroke_width(m.mask) for m in marks.kept] or [typical / STROKE_RUN]
-    thick = max(MIN_UNDERLINE_PX, int(round(UNDERLINE_WIDTH * float(np.median(strokes)))))
+    heights = sorted(m.box[3] for m in writing)
+    typical = float(heights[(3 * len(heights)) // 4])  # a digit's, not a speck's
+    # the pen's width from the marks' ink per length (a digit's strokes run STROKE_RUN its size)
+    pen = float(np.median([np.count_nonzero(m.mask) / (STROKE_RUN * m.size) for m in writing]))
+    thick = max(MIN_UNDERLINE_PX, int(round(UNDERLINE_WIDTH * pen)))
     clean, gone = remove_underlines(ink.mask, int(UNDERLINE * typical), thick)
     if not cv2.countNonZero(gone):
         return ink, marks

@@ -213,9 +213,11 @@ def _lines(mask: np.ndarray, length: int, thick: int, horizontal: bool,
     if bridge and not noisy:  # in noise, bridging would join specks into lines
         bridge = (LINE_GAP, 1) if horizontal else (1, LINE_GAP)  # a faint line's breaks closed
         grown = cv2.morphologyEx(grown, cv2.MORPH_CLOSE, np.ones(bridge[::-1], np.uint8))
-    runs = cv2.morphologyEx(grown, cv2.MORPH_OPEN, np.ones(along[::-1], np.uint8))
+    kernel = np.ones(along[::-1], np.uint8)
+    runs = cv2.erode(grown, kernel)  # an opening, its second half only when there is a line
     if not runs.any():
         return None
+    runs = cv2.dilate(runs, kernel)
     band = cv2.dilate(runs, np.ones(slack[::-1], np.uint8))
     line = cv2.bitwise_and(mask, band)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(band, connectivity=8)
